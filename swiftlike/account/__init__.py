@@ -1,0 +1,1 @@
+"""Account server, broker and daemons."""

@@ -1,0 +1,1 @@
+"""Command-line entry points; bin/ holds thin wrappers around these."""

@@ -1,0 +1,1 @@
+"""Shared building blocks: no module here imports a server."""

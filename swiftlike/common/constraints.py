@@ -1,0 +1,108 @@
+"""Swift's API constraints and other protocol constants.
+
+The defaults are Swift's; swift.conf ``[swift-constraints]`` may override
+the tunable ones (:data:`DEFAULT_CONSTRAINTS`). Servers call
+:func:`reload_constraints` once at start-up; the module-level names then hold
+the effective values and ``/info`` publishes them.
+"""
+from __future__ import annotations
+
+import configparser
+from typing import Any, Dict, Optional
+
+from swiftlike.common.config import (
+    ConfSection,
+    read_swift_conf,
+    swift_conf_path,
+)
+from swiftlike.common.exceptions import ConfigError
+
+CONSTRAINTS_SECTION = 'swift-constraints'
+
+# -- tunable in swift.conf ------------------------------------------------
+MAX_FILE_SIZE = 5368709122
+MAX_META_NAME_LENGTH = 128
+MAX_META_VALUE_LENGTH = 256
+MAX_META_COUNT = 90
+MAX_META_OVERALL_SIZE = 4096
+MAX_HEADER_SIZE = 8192
+MAX_REQUEST_LINE = 8192
+MAX_OBJECT_NAME_LENGTH = 1024
+CONTAINER_LISTING_LIMIT = 10000
+ACCOUNT_LISTING_LIMIT = 10000
+MAX_ACCOUNT_NAME_LENGTH = 256
+MAX_CONTAINER_NAME_LENGTH = 256
+VALID_API_VERSIONS = ['v1', 'v1.0']
+EXTRA_HEADER_COUNT = 0
+AUTO_CREATE_ACCOUNT_PREFIX = '.'
+
+#: Name -> default of every constraint swift.conf may override.
+DEFAULT_CONSTRAINTS: Dict[str, Any] = {
+    'max_file_size': MAX_FILE_SIZE,
+    'max_meta_name_length': MAX_META_NAME_LENGTH,
+    'max_meta_value_length': MAX_META_VALUE_LENGTH,
+    'max_meta_count': MAX_META_COUNT,
+    'max_meta_overall_size': MAX_META_OVERALL_SIZE,
+    'max_header_size': MAX_HEADER_SIZE,
+    'max_request_line': MAX_REQUEST_LINE,
+    'max_object_name_length': MAX_OBJECT_NAME_LENGTH,
+    'container_listing_limit': CONTAINER_LISTING_LIMIT,
+    'account_listing_limit': ACCOUNT_LISTING_LIMIT,
+    'max_account_name_length': MAX_ACCOUNT_NAME_LENGTH,
+    'max_container_name_length': MAX_CONTAINER_NAME_LENGTH,
+    'valid_api_versions': VALID_API_VERSIONS,
+    'extra_header_count': EXTRA_HEADER_COUNT,
+    'auto_create_account_prefix': AUTO_CREATE_ACCOUNT_PREFIX,
+}
+
+#: The effective values after reload_constraints(); what /info shows.
+EFFECTIVE_CONSTRAINTS: Dict[str, Any] = dict(DEFAULT_CONSTRAINTS)
+
+# -- fixed protocol constants ---------------------------------------------
+#: Header count limit is this factor x (meta count + 36 + extra count).
+HEADER_COUNT_FACTOR = 1.6
+BASE_HEADER_COUNT = 36
+#: Total request header bytes above which a request gets 400.
+MAX_HEADERS_TOTAL_SIZE = 65536
+DEFAULT_RECLAIM_AGE = 604800  # one week, seconds
+#: Hash of an empty account or container DB.
+EMPTY_DB_HASH = '0' * 32
+MAX_BUFFERED_SLO_SEGMENTS = 10000
+
+
+def _parse_value(conf: ConfSection, name: str, default: Any) -> Any:
+    if isinstance(default, list):
+        return conf.get_list(name, default)
+    if isinstance(default, str):
+        return conf.get(name, default)
+    return conf.get_int(name, default, minimum=0)
+
+
+def load_constraints(path: Optional[str] = None) -> Dict[str, Any]:
+    """Swift's defaults overlaid with swift.conf's ``[swift-constraints]``.
+
+    A missing swift.conf or section means defaults; a bad value is an error
+    naming the file and option.
+    """
+    path = path or swift_conf_path()
+    try:
+        parser = read_swift_conf(path)
+    except ConfigError:
+        return dict(DEFAULT_CONSTRAINTS)
+    try:
+        values = dict(parser.items(CONSTRAINTS_SECTION))
+    except configparser.NoSectionError:
+        return dict(DEFAULT_CONSTRAINTS)
+    conf = ConfSection(values, path=path, section=CONSTRAINTS_SECTION)
+    return {name: _parse_value(conf, name, default)
+            for name, default in DEFAULT_CONSTRAINTS.items()}
+
+
+def reload_constraints(path: Optional[str] = None) -> Dict[str, Any]:
+    """Make the module-level names hold swift.conf's effective values."""
+    effective = load_constraints(path)
+    EFFECTIVE_CONSTRAINTS.clear()
+    EFFECTIVE_CONSTRAINTS.update(effective)
+    for name, value in effective.items():
+        globals()[name.upper()] = value
+    return effective

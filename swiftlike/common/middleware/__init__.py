@@ -1,0 +1,1 @@
+"""Proxy middlewares, one module each."""

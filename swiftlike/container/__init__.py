@@ -1,0 +1,1 @@
+"""Container server, broker and daemons."""

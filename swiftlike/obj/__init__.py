@@ -1,0 +1,1 @@
+"""Object server, DiskFile and daemons."""

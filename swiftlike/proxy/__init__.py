@@ -1,0 +1,1 @@
+"""The proxy server: public REST API (arrives with the proxy issue)."""
