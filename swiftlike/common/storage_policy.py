@@ -14,7 +14,7 @@ from swiftlike.common.config import (
     read_swift_conf,
     swift_conf_path,
 )
-from swiftlike.common.exceptions import PolicyError
+from swiftlike.common.exceptions import ConfigError, PolicyError
 
 SECTION_PREFIX = 'storage-policy:'
 REPL_POLICY = 'replication'
@@ -185,6 +185,8 @@ def parse_storage_policies(parser, path: str) -> StoragePolicyCollection:
             policies.append(_policy_from_section(conf, idx))
         except PolicyError as err:
             raise PolicyError('%s: [%s] %s' % (path, section, err)) from None
+        except ConfigError as err:  # a bad option value; already located
+            raise PolicyError(str(err)) from None
     try:
         return StoragePolicyCollection(policies)
     except PolicyError as err:

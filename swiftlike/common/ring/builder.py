@@ -265,9 +265,11 @@ class RingBuilder:
         self.min_part_hours = int(hours)
 
     def pretend_min_part_hours_passed(self) -> None:
+        """Let every partition move at the next rebalance (operator's
+        override after, say, a failed drive was already replaced)."""
         self._last_part_moves = array(
             'B', [MAX_PART_MOVE_HOURS]) * self.parts
-        self._last_part_moves_epoch = int(time.time())
+        self._last_part_moves_epoch = 0
 
     def min_part_seconds_left(self) -> int:
         elapsed = int(time.time()) - self._last_part_moves_epoch

@@ -56,6 +56,9 @@ class Rebalance:
                 if dev_id != none_dev:
                     self._count(dev_id, 1)
         self.gathered: List[Slot] = []
+        # Slots already moving in this rebalance: placing them again costs
+        # no extra data movement, so balance rounds may take them too.
+        self.in_flight: set = set()
 
     def _children(self) -> Dict[Tier, List[Tier]]:
         kids: Dict[Tier, set] = defaultdict(set)
@@ -74,12 +77,12 @@ class Rebalance:
     def _wanting(self, tier: Tier) -> float:
         return self.desired.get(tier, 0.0) - self.assigned[tier]
 
-    def _unassign(self, part: int, replica: int, moved: bool = True) -> None:
+    def _unassign(self, part: int, replica: int) -> None:
         self._count(self.rows[replica][part], -1)
         self.rows[replica][part] = self.none_dev
         self.gathered.append((part, replica))
-        if moved:
-            self.can_move[part] = 0
+        self.in_flight.add((part, replica))
+        self.can_move[part] = 0
 
     # -- gathering -------------------------------------------------------
     def resize_rows(self) -> None:
@@ -105,6 +108,7 @@ class Rebalance:
             for part, dev_id in enumerate(row):
                 if dev_id == self.none_dev:
                     self.gathered.append((part, replica))
+                    self.in_flight.add((part, replica))
                     self.can_move[part] = 0
 
     def gather_removed(self, removed_ids: Sequence[int]) -> None:
@@ -161,10 +165,11 @@ class Rebalance:
         taken = 0
         for offset in range(self.parts):
             part = (start + offset) % self.parts
-            if not self.can_move[part]:
-                continue
             for replica, row in enumerate(self.rows):
                 if part >= len(row) or excess.get(row[part], 0) < 1:
+                    continue
+                if not self.can_move[part] and \
+                        (part, replica) not in self.in_flight:
                     continue
                 if self._someone_can_take(part, replica, takers):
                     excess[row[part]] -= 1
