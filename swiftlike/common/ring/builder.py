@@ -23,6 +23,7 @@ from swiftlike.common.exceptions import (
     UnpicklingForbidden,
 )
 from swiftlike.common.fs import write_file_atomically
+from swiftlike.common.ring.devspec import matches
 from swiftlike.common.ring.rebalance import (
     Rebalance,
     desired_row_lengths,
@@ -240,9 +241,8 @@ class RingBuilder:
         self._changed()
 
     def search_devs(self, criteria: Dict[str, Any]) -> List[dict]:
-        """Devices matching every given key (ip and device exactly)."""
-        return [dev for dev in self._iter_devs()
-                if all(dev.get(k) == v for k, v in criteria.items())]
+        """Devices matching every criterion (meta as a substring)."""
+        return [dev for dev in self._iter_devs() if matches(dev, criteria)]
 
     def set_replicas(self, replicas: float) -> None:
         replicas = float(replicas)
