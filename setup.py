@@ -1,4 +1,4 @@
-"""Packaging for swiftlike: the package, its executables in bin/, and extras."""
+"""Packaging for swiftlike: the package, the executables of bin/, extras."""
 import glob
 import os
 

@@ -35,3 +35,30 @@ def swift_conf(tmp_path, monkeypatch):
                     'swift_hash_path_suffix = vectorsuffix\n')
     monkeypatch.setenv('SWIFT_CONF_FILE', str(path))
     return path
+
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def cli_command(name: str):
+    """argv prefix running an executable of bin/ as users run it.
+
+    The installed script (next to this interpreter) when there is one, so
+    the packaging is tested too; otherwise bin/ with the checkout on the
+    path.
+    """
+    import sys
+    installed = os.path.join(os.path.dirname(sys.executable), name)
+    if os.path.exists(installed):
+        return [installed], None
+    env = dict(os.environ, PYTHONPATH=REPO_ROOT)
+    return [sys.executable, os.path.join(REPO_ROOT, 'bin', name)], env
+
+
+def run_cli(name: str, *args, cwd=None, input_text=None):
+    """Run an executable; returns the CompletedProcess (text mode)."""
+    import subprocess
+    prefix, env = cli_command(name)
+    return subprocess.run(prefix + [str(a) for a in args], cwd=cwd, env=env,
+                          input=input_text or '', capture_output=True,
+                          text=True, timeout=120)

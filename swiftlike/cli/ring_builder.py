@@ -210,7 +210,7 @@ def _find(builder: RingBuilder, criteria: Dict[str, Any], label: str,
         try:
             answer = input('Are you sure you want to %s these %d devices? '
                            '(y/N) ' % (action, len(devs)))
-        except EOFError:
+        except (EOFError, OSError):  # no terminal to ask: that is a no
             answer = ''
         if answer.strip().lower() not in ('y', 'yes'):
             raise CommandError('Aborting device modifications')

@@ -49,7 +49,7 @@ def format_ip(ip: str) -> str:
     return '[%s]' % ip if ':' in ip else ip
 
 
-def _clean(match: 're.Match[str]') -> Dict[str, Any]:
+def _clean(match: re.Match[str]) -> Dict[str, Any]:
     values = {k: v for k, v in match.groupdict().items()
               if v not in (None, '') and k != 'dash'}
     for key in _INT_KEYS:

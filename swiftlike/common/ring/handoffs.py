@@ -6,6 +6,7 @@ of both implementations must pick the same handoff for the same partition.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import struct
 from array import array
 from typing import Iterator, List, Optional, Sequence, Set, Tuple
@@ -29,7 +30,7 @@ def primary_ids(rows: Rows, part: int) -> List[int]:
 
 
 def handoff_walk(part: int, part_shift: int, part_count: int
-                 ) -> List[int]:
+                 ) -> Tuple[range, range]:
     """Partitions visited when looking for handoffs, in Swift's order.
 
     Starts at a pseudo-random partition derived from md5(str(part)) and
@@ -42,8 +43,8 @@ def handoff_walk(part: int, part_shift: int, part_count: int
     start = struct.unpack_from('>I', digest)[0] >> part_shift
     inc = part_count // HANDOFF_WALK_DIVISOR or 1
     first = inc - ((part_count - start) % inc)
-    return list(range(start, part_count, inc)) + \
-        list(range(first, start, inc))
+    # Two lazy ranges: callers usually stop after a handful of handoffs.
+    return range(start, part_count, inc), range(first, start, inc)
 
 
 class TierCounts:
@@ -108,10 +109,10 @@ def iter_handoffs(rows: Rows, devs: Devs, part: int, part_shift: int,
                 break
 
 
-def _walk_devices(rows: Rows, devs: Devs, walk: List[int]
+def _walk_devices(rows: Rows, devs: Devs, walk: Tuple[range, range]
                   ) -> Iterator[dict]:
     """Every assignment along the walk: partition by partition, row order."""
-    for walk_part in walk:
+    for walk_part in itertools.chain(*walk):
         for row in rows:
             if walk_part < len(row):
                 yield devs[row[walk_part]]

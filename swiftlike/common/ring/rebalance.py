@@ -261,7 +261,7 @@ def dispersion_stats(rows: Sequence[array], devs: Sequence[Optional[dict]],
             graph.setdefault(tier, [0] * width)[count] += 1
             worst = max(worst, count - plan.max_replicas.get(tier, 0))
         over_total += worst
-    for tier, histogram in graph.items():
+    for histogram in graph.values():
         histogram[0] = parts - sum(histogram[1:])
     total = parts * replicas
     return graph, (100.0 * over_total / total if total else 0.0)

@@ -57,7 +57,7 @@ def weighted_replicanths(devs: Sequence[dict], replicas: float
     """
     weights = {tiers_for_dev(d)[-1]: float(d['weight'])
                for d in devs if d['weight'] > 0}
-    share: Dict[Tier, float] = {t: 0.0 for t in weights}
+    share: Dict[Tier, float] = dict.fromkeys(weights, 0.0)
     remaining = float(replicas)
     open_tiers = set(weights)
     while remaining > EPSILON and open_tiers:

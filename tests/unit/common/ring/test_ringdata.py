@@ -3,13 +3,13 @@ import gzip
 import hashlib
 import os
 import struct
+import zlib
 from array import array
 
 import pytest
 
 from swiftlike.common.exceptions import RingLoadError
-from swiftlike.common.ring import RingData
-from swiftlike.common.ring import codec
+from swiftlike.common.ring import RingData, codec
 from tests.conftest import load_vector, vector_path
 
 
@@ -42,7 +42,8 @@ def test_sample_written_from_vector_table(tmp_path):
     head = out.read_bytes()[:10]
     assert head.hex() == vectors['file']['gzip_header_hex']
     payload = gzip.decompress(out.read_bytes())
-    assert payload[:16].hex() == vectors['file']['first_uncompressed_bytes_hex']
+    expected = vectors['file']
+    assert payload[:16].hex() == expected['first_uncompressed_bytes_hex']
     json_len = struct.unpack_from('!I', payload, 6)[0]
     assert json_len == vectors['file']['v1_json_length']
     assert payload[10:10 + json_len].decode() == \
@@ -79,8 +80,8 @@ def test_v2_four_byte_ids_round_trip(tmp_path):
 
 
 def test_v2_tail_is_31_bytes_seekable(tmp_path):
-    data = open(vector_path('sample.v2.ring.gz'), 'rb').read()
-    import zlib
+    with open(vector_path('sample.v2.ring.gz'), 'rb') as f:
+        data = f.read()
     tail = data[-codec.V2_TAIL_LENGTH:]
     offset = zlib.decompressobj(-zlib.MAX_WBITS).decompress(tail[:13])
     index_at = struct.unpack('!Q', offset)[0]
