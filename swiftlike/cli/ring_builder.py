@@ -6,13 +6,32 @@ Swift's: 0 done, 1 done with a warning, 2 error (builder file untouched).
 from __future__ import annotations
 
 import argparse
+import datetime
 import fcntl
 import os
 import sys
 import time
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from swiftlike.cli import ring_builder_report as report
+from swiftlike.cli.ring_builder_args import (
+    EXIT_ERROR,
+    EXIT_SUCCESS,
+    EXIT_WARNING,
+    CommandError,
+    add_search_options,
+    add_value,
+    change_value,
+    check_unique,
+    find_devices,
+    make_parser,
+    option_criteria,
+    parse_number,
+    parse_weight,
+    targets,
+    uses_options,
+    value_pairs,
+)
 from swiftlike.common.exceptions import (
     RingBuilderError,
     RingLoadError,
@@ -21,14 +40,9 @@ from swiftlike.common.exceptions import (
 from swiftlike.common.ring import RingBuilder, RingData
 from swiftlike.common.ring.builder import MAX_BALANCE
 from swiftlike.common.ring.devspec import (
-    DevSpecError,
     format_device,
-    parse_add_value,
-    parse_change_value,
-    parse_search_value,
 )
 
-EXIT_SUCCESS, EXIT_WARNING, EXIT_ERROR = 0, 1, 2
 BACKUP_DIR = 'backups'
 BUILDER_SUFFIX = '.builder'
 RING_SUFFIX = '.ring.gz'
@@ -87,25 +101,6 @@ Exit codes: 0 success, 1 warning, 2 error.
 """
 
 
-class CommandError(Exception):
-    """Stop the command: print the message, exit with ``code``."""
-
-    def __init__(self, message: str, code: int = EXIT_ERROR) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse that reports errors as CommandError instead of exiting."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise CommandError('%s: %s' % (self.prog, message))
-
-
-def _parser(command: str) -> _Parser:
-    return _Parser(prog=command, add_help=False, allow_abbrev=False)
-
-
 class Context:
     """Paths of one invocation and the builder, loaded on demand."""
 
@@ -146,125 +141,11 @@ class Context:
         stamp = int(time.time())
         for target in (self.backup_name(self.ring_path, stamp),
                        self.ring_path):
-            ring_data.save(target, format_version=format_version,
-                           dev_id_bytes=dev_id_bytes)
-
-
-# -- argument helpers -----------------------------------------------------
-
-def _number(text: str, kind: Callable[[str], Any], what: str,
-            minimum: Optional[float] = None) -> Any:
-    try:
-        value = kind(text)
-    except (TypeError, ValueError):
-        raise CommandError('Invalid %s: %r' % (what, text)) from None
-    if minimum is not None and value < minimum:
-        raise CommandError('Invalid %s: %r (must be at least %s)'
-                           % (what, text, minimum))
-    return value
-
-
-def _weight(text: str) -> float:
-    return _number(text, float, 'weight value', minimum=0)
-
-
-SEARCH_OPTIONS = (('--id', int), ('--region', int), ('--zone', int),
-                  ('--ip', str), ('--port', int), ('--replication-ip', str),
-                  ('--replication-port', int), ('--device', str),
-                  ('--meta', str), ('--weight', float))
-
-
-def _uses_options(args: Sequence[str]) -> bool:
-    return any(a.startswith('--') and a not in ('--yes', '-y')
-               for a in args)
-
-
-def _option_criteria(ns: argparse.Namespace) -> Dict[str, Any]:
-    criteria = {}
-    for option, _ in SEARCH_OPTIONS:
-        key = option[2:].replace('-', '_')
-        value = getattr(ns, key, None)
-        if value is not None:
-            criteria[key] = value
-    if not criteria:
-        raise CommandError('No search criteria given')
-    return criteria
-
-
-def _add_search_options(parser: _Parser) -> None:
-    for option, kind in SEARCH_OPTIONS:
-        parser.add_argument(option, type=kind)
-
-
-def _find(builder: RingBuilder, criteria: Dict[str, Any], label: str,
-          assume_yes: bool, action: str) -> List[dict]:
-    """Devices matching criteria; several need --yes or a typed 'y'."""
-    devs = builder.search_devs(criteria)
-    if not devs:
-        raise CommandError('Search value %s matched 0 devices.\n'
-                           'The on-disk ring builder is unchanged.' % label)
-    if len(devs) > 1 and not assume_yes:
-        print('Matched more than one device:')
-        for dev in devs:
-            print('    %s' % format_device(dev))
-        try:
-            answer = input('Are you sure you want to %s these %d devices? '
-                           '(y/N) ' % (action, len(devs)))
-        except (EOFError, OSError):  # no terminal to ask: that is a no
-            answer = ''
-        if answer.strip().lower() not in ('y', 'yes'):
-            raise CommandError('Aborting device modifications')
-    return devs
-
-
-def _pairs(args: Sequence[str], what: str) -> List[Tuple[str, str]]:
-    if not args or len(args) % 2:
-        raise CommandError('%s takes <search-value> <%s> pairs' %
-                           (what, what.split('_', 1)[-1]))
-    return list(zip(args[::2], args[1::2]))
-
-
-def _search(text: str) -> Dict[str, Any]:
-    try:
-        return parse_search_value(text)
-    except DevSpecError as err:
-        raise CommandError(str(err)) from None
-
-
-def _targets(ctx: Context, args: Sequence[str], command: str,
-             value_option: Optional[Tuple[str, Callable]] = None
-             ) -> Tuple[List[Tuple[Dict[str, Any], str, Any]], bool]:
-    """(criteria, label, value) triples from pairs or the option form."""
-    parser = _parser(command)
-    parser.add_argument('--yes', '-y', action='store_true')
-    if _uses_options(args):
-        _add_search_options(parser)
-        extra = []
-        if value_option:
-            parser.add_argument('value')
-        ns = parser.parse_args(args)
-        if value_option:
-            extra = [value_option[1](ns.value)]
-        return [(_option_criteria(ns), 'given by options',
-                 extra[0] if extra else None)], ns.yes
-    parser.add_argument('rest', nargs='*')
-    ns = parser.parse_args(args)
-    if value_option is None:
-        if not ns.rest:
-            raise CommandError('%s needs at least one <search-value>'
-                               % command)
-        return [(_search(v), repr(v), None) for v in ns.rest], ns.yes
-    return [(_search(s), repr(s), value_option[1](v))
-            for s, v in _pairs(ns.rest, command)], ns.yes
-
-
-def _check_unique(builder: RingBuilder, dev: Dict[str, Any],
-                  ignore_id: Optional[int] = None) -> None:
-    for other in builder.search_devs({'ip': dev['ip'], 'port': dev['port'],
-                                      'device': dev['device']}):
-        if other['id'] != ignore_id:
-            raise CommandError('Device %d already uses %s:%d/%s.' % (
-                other['id'], other['ip'], other['port'], other['device']))
+            try:
+                ring_data.save(target, format_version=format_version,
+                               dev_id_bytes=dev_id_bytes)
+            except ValueError as err:  # e.g. 4-byte ids in a v1 ring
+                raise CommandError(str(err)) from None
 
 
 # -- commands -------------------------------------------------------------
@@ -298,9 +179,9 @@ def cmd_create(ctx: Context, args: Sequence[str]) -> int:
     if len(args) != 3:
         raise CommandError('create takes <part_power> <replicas> '
                            '<min_part_hours>')
-    part_power = _number(args[0], int, 'part_power', minimum=1)
-    replicas = _number(args[1], float, 'replicas', minimum=1)
-    min_part_hours = _number(args[2], int, 'min_part_hours', minimum=0)
+    part_power = parse_number(args[0], int, 'part_power', minimum=1)
+    replicas = parse_number(args[1], float, 'replicas', minimum=1)
+    min_part_hours = parse_number(args[2], int, 'min_part_hours', minimum=0)
     try:
         ctx._builder = RingBuilder(part_power, replicas, min_part_hours)
     except ValueError as err:
@@ -310,7 +191,7 @@ def cmd_create(ctx: Context, args: Sequence[str]) -> int:
 
 
 def _add_from_options(args: Sequence[str]) -> List[Dict[str, Any]]:
-    parser = _parser('add')
+    parser = make_parser('add')
     parser.add_argument('--region', type=int, default=1)
     parser.add_argument('--zone', type=int, required=True)
     parser.add_argument('--ip', required=True)
@@ -318,7 +199,7 @@ def _add_from_options(args: Sequence[str]) -> List[Dict[str, Any]]:
     parser.add_argument('--replication-ip')
     parser.add_argument('--replication-port', type=int)
     parser.add_argument('--device', required=True)
-    parser.add_argument('--weight', type=_weight, required=True)
+    parser.add_argument('--weight', type=parse_weight, required=True)
     parser.add_argument('--meta', default='')
     ns = parser.parse_args(args)
     value = 'r%dz%d-%s:%d' % (ns.region, ns.zone, _bracket(ns.ip), ns.port)
@@ -326,29 +207,22 @@ def _add_from_options(args: Sequence[str]) -> List[Dict[str, Any]]:
         value += 'R%s:%d' % (_bracket(ns.replication_ip or ns.ip),
                              ns.replication_port or ns.port)
     value += '/%s_%s' % (ns.device, ns.meta)
-    return [dict(_dev_from(value), weight=ns.weight)]
+    return [dict(add_value(value), weight=ns.weight)]
 
 
 def _bracket(ip: str) -> str:
     return '[%s]' % ip if ':' in ip and not ip.startswith('[') else ip
 
 
-def _dev_from(value: str) -> Dict[str, Any]:
-    try:
-        return parse_add_value(value)
-    except DevSpecError as err:
-        raise CommandError(str(err)) from None
-
-
 def cmd_add(ctx: Context, args: Sequence[str]) -> int:
     builder = ctx.builder
-    if _uses_options(args):
+    if uses_options(args):
         new_devs = _add_from_options(args)
     else:
-        new_devs = [dict(_dev_from(value), weight=_weight(weight))
-                    for value, weight in _pairs(args, 'add_weight')]
+        new_devs = [dict(add_value(value), weight=parse_weight(weight))
+                    for value, weight in value_pairs(args, 'add_weight')]
     for dev in new_devs:
-        _check_unique(builder, dev)
+        check_unique(builder, dev)
         dev_id = builder.add_dev(dev)
         print('Device %s with %s weight got id %s'
               % (format_device(builder.devs[dev_id]), dev['weight'], dev_id))
@@ -361,10 +235,10 @@ def _setter(attribute: str, parse: Callable[[str], Any],
             ) -> Callable[[Context, Sequence[str]], int]:
     """set_weight / set_region / set_zone share one shape."""
     def command(ctx: Context, args: Sequence[str]) -> int:
-        targets, yes = _targets(ctx, args, 'set_' + attribute,
+        selected, yes = targets(args, 'set_' + attribute,
                                 (attribute, parse))
-        for criteria, label, value in targets:
-            for dev in _find(ctx.builder, criteria, label, yes,
+        for criteria, label, value in selected:
+            for dev in find_devices(ctx.builder, criteria, label, yes,
                              'update the %s for' % attribute):
                 apply(ctx.builder, dev['id'], value)
                 print('%s %s set to %s' % (format_device(dev), attribute,
@@ -374,12 +248,12 @@ def _setter(attribute: str, parse: Callable[[str], Any],
     return command
 
 
-cmd_set_weight = _setter('weight', _weight, RingBuilder.set_dev_weight)
+cmd_set_weight = _setter('weight', parse_weight, RingBuilder.set_dev_weight)
 cmd_set_region = _setter(
-    'region', lambda v: _number(v, int, 'region', minimum=0),
+    'region', lambda v: parse_number(v, int, 'region', minimum=0),
     RingBuilder.set_dev_region)
 cmd_set_zone = _setter(
-    'zone', lambda v: _number(v, int, 'zone', minimum=0),
+    'zone', lambda v: parse_number(v, int, 'zone', minimum=0),
     RingBuilder.set_dev_zone)
 
 CHANGE_OPTIONS = (('--change-ip', 'ip'), ('--change-port', 'port'),
@@ -388,19 +262,12 @@ CHANGE_OPTIONS = (('--change-ip', 'ip'), ('--change-port', 'port'),
                   ('--change-device', 'device'), ('--change-meta', 'meta'))
 
 
-def _change(text: str) -> Dict[str, Any]:
-    try:
-        return parse_change_value(text)
-    except DevSpecError as err:
-        raise CommandError(str(err)) from None
-
-
 def _set_info_targets(ctx: Context, args: Sequence[str]):
-    if not _uses_options(args):
-        return _targets(ctx, args, 'set_info', ('info', _change))
-    parser = _parser('set_info')
+    if not uses_options(args):
+        return targets(args, 'set_info', ('info', change_value))
+    parser = make_parser('set_info')
     parser.add_argument('--yes', '-y', action='store_true')
-    _add_search_options(parser)
+    add_search_options(parser)
     for option, _ in CHANGE_OPTIONS:
         parser.add_argument(option)
     ns = parser.parse_args(args)
@@ -414,17 +281,18 @@ def _set_info_targets(ctx: Context, args: Sequence[str]):
                                 ('replication_ip', 'R'),
                                 ('replication_port', ':'),
                                 ('device', '/'), ('meta', '_')))
-    return [(_option_criteria(ns), 'given by options', _change(text))], \
+    return [(option_criteria(ns), 'given by options', change_value(text))], \
         ns.yes
 
 
 def cmd_set_info(ctx: Context, args: Sequence[str]) -> int:
-    targets, yes = _set_info_targets(ctx, args)
+    selected, yes = _set_info_targets(ctx, args)
     builder = ctx.builder
-    for criteria, label, changes in targets:
-        for dev in _find(builder, criteria, label, yes, 'update info of'):
+    for criteria, label, changes in selected:
+        for dev in find_devices(builder, criteria, label, yes,
+                                'update info of'):
             before = format_device(dev)
-            _check_unique(builder, dict(dev, **changes), ignore_id=dev['id'])
+            check_unique(builder, dict(dev, **changes), ignore_id=dev['id'])
             builder.set_dev_info(dev['id'], **changes)
             print('Device %s is now %s' % (before, format_device(dev)))
     ctx.save_builder()
@@ -432,9 +300,9 @@ def cmd_set_info(ctx: Context, args: Sequence[str]) -> int:
 
 
 def cmd_remove(ctx: Context, args: Sequence[str]) -> int:
-    targets, yes = _targets(ctx, args, 'remove')
-    for criteria, label, _ in targets:
-        for dev in _find(ctx.builder, criteria, label, yes, 'remove'):
+    selected, yes = targets(args, 'remove')
+    for criteria, label, _ in selected:
+        for dev in find_devices(ctx.builder, criteria, label, yes, 'remove'):
             ctx.builder.remove_dev(dev['id'])
             print('%s marked for removal and will be removed next '
                   'rebalance.' % format_device(dev))
@@ -442,12 +310,12 @@ def cmd_remove(ctx: Context, args: Sequence[str]) -> int:
     return EXIT_SUCCESS
 
 
-def _format_version_options(parser: _Parser) -> None:
+def _format_version_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--format-version', type=int, choices=(1, 2))
 
 
 def cmd_rebalance(ctx: Context, args: Sequence[str]) -> int:
-    parser = _parser('rebalance')
+    parser = make_parser('rebalance')
     parser.add_argument('seed_positional', nargs='?')
     parser.add_argument('--seed', '-s')
     parser.add_argument('--force', '-f', action='store_true')
@@ -496,7 +364,6 @@ def cmd_rebalance(ctx: Context, args: Sequence[str]) -> int:
 
 
 def _hms(seconds: int) -> str:
-    import datetime
     return str(datetime.timedelta(seconds=int(seconds)))
 
 
@@ -522,7 +389,7 @@ def _rebalance_warnings(builder: RingBuilder, balance: float) -> int:
 
 
 def cmd_write_ring(ctx: Context, args: Sequence[str]) -> int:
-    parser = _parser('write_ring')
+    parser = make_parser('write_ring')
     _format_version_options(parser)
     parser.add_argument('--dev-id-bytes', type=int, choices=(2, 4))
     ns = parser.parse_args(args)
@@ -544,7 +411,7 @@ def cmd_write_builder(ctx: Context, args: Sequence[str]) -> int:
     """Recreate a builder from a ring file (a lost builder's last resort)."""
     if len(args) > 1:
         raise CommandError('write_builder takes [min_part_hours]')
-    min_part_hours = _number(args[0], int, 'min_part_hours', minimum=0) \
+    min_part_hours = parse_number(args[0], int, 'min_part_hours', minimum=0) \
         if args else 24
     ring_path = ctx.path
     builder_path = (ring_path[:-len(RING_SUFFIX)]
@@ -557,30 +424,10 @@ def cmd_write_builder(ctx: Context, args: Sequence[str]) -> int:
         ring_data = RingData.load(ring_path)
     except RingLoadError as err:
         raise CommandError(str(err)) from None
-    builder = builder_from_ring(ring_data, min_part_hours)
+    builder = RingBuilder.from_ring(ring_data, min_part_hours)
     builder.save(builder_path)
     print('Wrote builder %s from ring %s' % (builder_path, ring_path))
     return EXIT_SUCCESS
-
-
-def builder_from_ring(ring_data: RingData, min_part_hours: int
-                      ) -> RingBuilder:
-    from array import array
-    rows = ring_data.replica2part2dev_id
-    builder = RingBuilder(ring_data.part_power, ring_data.replica_count,
-                          min_part_hours)
-    builder.dev_id_bytes = ring_data.dev_id_bytes
-    for dev in ring_data.devs:
-        if dev is not None:
-            builder.add_dev(dict(dev))
-    builder._replica2part2dev = [array(row.typecode, row) for row in rows]
-    builder._last_part_moves = array('B', [0]) * builder.parts
-    builder._last_part_moves_epoch = int(time.time())
-    builder._recount_parts()
-    builder.version = ring_data.version or 0
-    builder.devs_changed = False
-    builder._update_dispersion(builder.replica_plan())
-    return builder
 
 
 def cmd_version(ctx: Context, args: Sequence[str]) -> int:
@@ -595,9 +442,9 @@ def cmd_version(ctx: Context, args: Sequence[str]) -> int:
 
 
 def cmd_search(ctx: Context, args: Sequence[str]) -> int:
-    targets, _ = _targets(ctx, args, 'search')
+    selected, _ = targets(args, 'search')
     devs = {}
-    for criteria, _, _ in targets:
+    for criteria, _, _ in selected:
         for dev in ctx.builder.search_devs(criteria):
             devs[dev['id']] = dev
     if not devs:
@@ -612,9 +459,9 @@ def cmd_list_parts(ctx: Context, args: Sequence[str]) -> int:
     if not builder._replica2part2dev:
         raise CommandError('Specified builder file "%s" is not rebalanced '
                            'yet. Please rebalance first.' % ctx.path)
-    targets, _ = _targets(ctx, args, 'list_parts')
+    selected, _ = targets(args, 'list_parts')
     ids = set()
-    for criteria, _, _ in targets:
+    for criteria, _, _ in selected:
         ids.update(dev['id'] for dev in builder.search_devs(criteria))
     if not ids:
         raise CommandError('No matching devices found')
@@ -630,7 +477,7 @@ def cmd_list_parts(ctx: Context, args: Sequence[str]) -> int:
 
 
 def cmd_dispersion(ctx: Context, args: Sequence[str]) -> int:
-    parser = _parser('dispersion')
+    parser = make_parser('dispersion')
     parser.add_argument('search_filter', nargs='?')
     parser.add_argument('--verbose', '-v', action='store_true')
     parser.add_argument('--recalculate', action='store_true')
@@ -656,41 +503,43 @@ def cmd_validate(ctx: Context, args: Sequence[str]) -> int:
     return EXIT_SUCCESS
 
 
-def cmd_set_overload(ctx: Context, args: Sequence[str]) -> int:
-    if len(args) != 1:
-        raise CommandError('set_overload takes <value>[%]')
-    text = args[0]
+def _builder_setting(name: str, usage: str, parse: Callable[[str], Any],
+                     apply: Callable[[RingBuilder, Any], None],
+                     message: Callable[[Any], str]
+                     ) -> Callable[[Context, Sequence[str]], int]:
+    """Commands that set one builder-wide value share this shape."""
+    def command(ctx: Context, args: Sequence[str]) -> int:
+        if len(args) != 1:
+            raise CommandError('%s takes %s' % (name, usage))
+        value = parse(args[0])
+        apply(ctx.builder, value)
+        print(message(value))
+        ctx.save_builder()
+        return EXIT_SUCCESS
+    return command
+
+
+def _overload(text: str) -> float:
     if text.endswith('%'):
-        overload = _number(text[:-1], float, 'overload', minimum=0) / 100.0
-    else:
-        overload = _number(text, float, 'overload', minimum=0)
-    ctx.builder.set_overload(overload)
-    print('The overload factor is now %0.2f%% (%.6f)'
-          % (overload * 100, overload))
-    ctx.save_builder()
-    return EXIT_SUCCESS
+        return parse_number(text[:-1], float, 'overload', minimum=0) / 100.0
+    return parse_number(text, float, 'overload', minimum=0)
 
 
-def cmd_set_min_part_hours(ctx: Context, args: Sequence[str]) -> int:
-    if len(args) != 1:
-        raise CommandError('set_min_part_hours takes <hours>')
-    hours = _number(args[0], int, 'min_part_hours', minimum=0)
-    ctx.builder.change_min_part_hours(hours)
-    print('The minimum number of hours before a partition can be '
-          'reassigned is now set to %s' % hours)
-    ctx.save_builder()
-    return EXIT_SUCCESS
-
-
-def cmd_set_replicas(ctx: Context, args: Sequence[str]) -> int:
-    if len(args) != 1:
-        raise CommandError('set_replicas takes <replicas>')
-    replicas = _number(args[0], float, 'replica count', minimum=1)
-    ctx.builder.set_replicas(replicas)
-    print('The replica count is now %.6f.\nThe change will take effect '
-          'after the next rebalance.' % replicas)
-    ctx.save_builder()
-    return EXIT_SUCCESS
+cmd_set_overload = _builder_setting(
+    'set_overload', '<value>[%]', _overload, RingBuilder.set_overload,
+    lambda v: 'The overload factor is now %0.2f%% (%.6f)' % (v * 100, v))
+cmd_set_min_part_hours = _builder_setting(
+    'set_min_part_hours', '<hours>',
+    lambda v: parse_number(v, int, 'min_part_hours', minimum=0),
+    RingBuilder.change_min_part_hours,
+    lambda v: 'The minimum number of hours before a partition can be '
+              'reassigned is now set to %s' % v)
+cmd_set_replicas = _builder_setting(
+    'set_replicas', '<replicas>',
+    lambda v: parse_number(v, float, 'replica count', minimum=1),
+    RingBuilder.set_replicas,
+    lambda v: 'The replica count is now %.6f.\nThe change will take effect '
+              'after the next rebalance.' % v)
 
 
 def cmd_pretend(ctx: Context, args: Sequence[str]) -> int:

@@ -56,9 +56,6 @@ class ConfSection(dict):
         return ConfigError('%s: [%s] %s: invalid value %r (expected %s)' % (
             self.path, self.section, option, value, expected))
 
-    def get_str(self, option: str, default: Optional[str] = None) -> Any:
-        return self.get(option, default)
-
     def get_bool(self, option: str, default: bool = False) -> bool:
         value = self.get(option)
         if value is None or value == '':

@@ -58,18 +58,6 @@ DEFAULT_CONSTRAINTS: Dict[str, Any] = {
 #: The effective values after reload_constraints(); what /info shows.
 EFFECTIVE_CONSTRAINTS: Dict[str, Any] = dict(DEFAULT_CONSTRAINTS)
 
-# -- fixed protocol constants ---------------------------------------------
-#: Header count limit is this factor x (meta count + 36 + extra count).
-HEADER_COUNT_FACTOR = 1.6
-BASE_HEADER_COUNT = 36
-#: Total request header bytes above which a request gets 400.
-MAX_HEADERS_TOTAL_SIZE = 65536
-DEFAULT_RECLAIM_AGE = 604800  # one week, seconds
-#: Hash of an empty account or container DB.
-EMPTY_DB_HASH = '0' * 32
-MAX_BUFFERED_SLO_SEGMENTS = 10000
-
-
 def _parse_value(conf: ConfSection, name: str, default: Any) -> Any:
     if isinstance(default, list):
         return conf.get_list(name, default)

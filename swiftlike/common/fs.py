@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from typing import Type
 
 
 def fsync_dir(path: str) -> None:
@@ -36,3 +37,12 @@ def write_file_atomically(path: str, data: bytes, mode: int = 0o644) -> None:
             os.unlink(tmp_path)
         raise
     fsync_dir(directory)
+
+
+def read_file(path: str, error: Type[Exception], what: str) -> bytes:
+    """A whole (small) file, or ``error`` naming what could not be read."""
+    try:
+        with open(path, 'rb') as f:
+            return f.read()
+    except OSError as err:
+        raise error('Unable to read %s %s: %s' % (what, path, err)) from None

@@ -6,7 +6,6 @@ swiftlike in both directions.
 """
 from __future__ import annotations
 
-import copy
 import math
 import pickle
 import random
@@ -22,7 +21,7 @@ from swiftlike.common.exceptions import (
     RingValidationError,
     UnpicklingForbidden,
 )
-from swiftlike.common.fs import write_file_atomically
+from swiftlike.common.fs import read_file, write_file_atomically
 from swiftlike.common.ring.devspec import matches
 from swiftlike.common.ring.rebalance import (
     Rebalance,
@@ -137,12 +136,7 @@ class RingBuilder:
     @classmethod
     def load(cls, path: str) -> RingBuilder:
         """Load a builder file written by swiftlike or by Swift."""
-        try:
-            with open(path, 'rb') as f:
-                raw = f.read()
-        except OSError as err:
-            raise RingBuilderError('Unable to read builder %s: %s'
-                                   % (path, err)) from None
+        raw = read_file(path, RingBuilderError, 'builder')
         try:
             data = safe_loads(raw, allow_arrays=True, encoding='latin-1')
         except UnpicklingForbidden as err:
@@ -152,6 +146,28 @@ class RingBuilder:
             raise RingBuilderError('%s is not a builder file' % path)
         return cls.from_dict(data)
 
+    @classmethod
+    def from_ring(cls, ring_data: RingData, min_part_hours: int
+                  ) -> RingBuilder:
+        """Rebuild a builder from a ring file's data (a lost builder's last
+        resort). Move counters start now, so nothing moves for
+        ``min_part_hours``."""
+        builder = cls(ring_data.part_power, ring_data.replica_count,
+                      min_part_hours)
+        builder.dev_id_bytes = ring_data.dev_id_bytes
+        for dev in ring_data.devs:
+            if dev is not None:
+                builder.add_dev(dict(dev))
+        builder._replica2part2dev = [array(row.typecode, row)
+                                     for row in ring_data.replica2part2dev_id]
+        builder._last_part_moves = array('B', [0]) * builder.parts
+        builder._last_part_moves_epoch = int(time.time())
+        builder._recount_parts()
+        builder.version = ring_data.version or 0
+        builder.devs_changed = False
+        builder._update_dispersion(builder.replica_plan())
+        return builder
+
     def save(self, path: str) -> None:
         """Atomically replace the builder file; assigns the id on first save.
         """
@@ -159,9 +175,6 @@ class RingBuilder:
             self._id = uuid.uuid4().hex
         data = pickle.dumps(self.to_dict(), protocol=BUILDER_PICKLE_PROTOCOL)
         write_file_atomically(path, data, mode=0o644)
-
-    def copy(self) -> RingBuilder:
-        return RingBuilder.from_dict(copy.deepcopy(self.to_dict()))
 
     # -- devices ---------------------------------------------------------
     def _iter_devs(self) -> Iterator[dict]:
@@ -367,7 +380,7 @@ class RingBuilder:
         self._last_part_gather_start = rng.randrange(self.parts)
         engine = Rebalance(self._replica2part2dev, self.devs, self.parts,
                            self.replicas, plan, can_move, self._none_dev(),
-                           rng)
+                           rng, TYPECODE[self.dev_id_bytes])
         engine.run(removed_ids, self._last_part_gather_start)
         changed = self._note_moves(old_rows)
         for dev_id in removed_ids:

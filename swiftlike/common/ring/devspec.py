@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Any, Dict, Optional
+from typing import Any, Dict
 
 _HOST = r'\[[0-9A-Fa-f:.]+\]|[0-9][0-9.]*|[A-Za-z][A-Za-z0-9.-]*'
 _ADD_RE = re.compile(
@@ -127,7 +127,3 @@ def format_device(dev: Dict[str, Any]) -> str:
         dev['id'], dev['region'], dev['zone'], format_ip(dev['ip']),
         dev['port'], format_ip(dev['replication_ip']),
         dev['replication_port'], dev['device'], dev.get('meta', ''))
-
-
-def optional_int(value: Optional[str]) -> Optional[int]:
-    return None if value in (None, '') else int(value)

@@ -36,8 +36,9 @@ class Rebalance:
     def __init__(self, rows: List[array], devs: Sequence[Optional[dict]],
                  parts: int, replicas: float, plan: ReplicaPlan,
                  can_move: bytearray, none_dev: int,
-                 rng: random.Random) -> None:
+                 rng: random.Random, typecode: str = 'H') -> None:
         self.rows = rows
+        self.typecode = typecode
         self.devs = devs
         self.parts = parts
         self.replicas = replicas
@@ -95,8 +96,7 @@ class Rebalance:
                     self._count(dev_id, -1)
         for replica, length in enumerate(lengths):
             if replica == len(self.rows):
-                self.rows.append(array(self.rows[0].typecode
-                                       if self.rows else 'H'))
+                self.rows.append(array(self.typecode))
             row = self.rows[replica]
             while len(row) > length:
                 dev_id = row.pop()

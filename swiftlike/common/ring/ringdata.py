@@ -6,7 +6,7 @@ from array import array
 from typing import Any, Dict, List, Optional
 
 from swiftlike.common.exceptions import RingLoadError
-from swiftlike.common.fs import write_file_atomically
+from swiftlike.common.fs import read_file, write_file_atomically
 from swiftlike.common.ring import codec
 
 #: Keys every device dict of a ring carries, as Swift's builder writes them.
@@ -74,12 +74,7 @@ class RingData:
 
     @classmethod
     def load(cls, filename: str) -> RingData:
-        try:
-            with open(filename, 'rb') as f:
-                data = f.read()
-        except OSError as err:
-            raise RingLoadError('Unable to read ring %s: %s'
-                                % (filename, err)) from None
+        data = read_file(filename, RingLoadError, 'ring')
         try:
             return cls.deserialize(data)
         except RingLoadError as err:

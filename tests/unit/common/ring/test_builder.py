@@ -407,8 +407,18 @@ def test_removing_a_device_moves_only_what_it_held(cluster, seed, data):
                 assert new != victim
 
 
-def test_large_ring_types():
+def test_row_types_follow_id_width():
     builder = _builder(zones=3, part_power=4)
     builder.rebalance(seed=1)
     assert all(isinstance(r, array) and r.typecode == 'H'
                for r in builder._replica2part2dev)
+    wide = RingBuilder(4, 3, 1)
+    wide.dev_id_bytes = 4
+    for zone in range(1, 4):
+        wide.add_dev(dict(_dev(zone), id=70000 + zone))
+    wide.rebalance(seed=1)
+    assert all(r.typecode == 'I' for r in wide._replica2part2dev)
+    assert {d for r in wide._replica2part2dev for d in r} == \
+        {70001, 70002, 70003}
+    ring = wide.get_ring()
+    assert ring.dev_id_bytes == 4
