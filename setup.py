@@ -25,6 +25,16 @@ setup(
     # Every executable lives in bin/ as a thin wrapper around swiftlike.cli,
     # so operators find them under the same names as Swift's.
     scripts=sorted(glob.glob('bin/swiftlike*')),
+    entry_points={
+        'paste.app_factory': [
+            'object = swiftlike.obj.server:app_factory',
+        ],
+        'paste.filter_factory': [
+            'healthcheck = swiftlike.common.middleware.healthcheck:'
+            'filter_factory',
+            'recon = swiftlike.common.middleware.recon:filter_factory',
+        ],
+    },
     install_requires=[
         'eventlet>=0.33',
         'webob>=1.8',

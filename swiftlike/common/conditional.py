@@ -39,9 +39,9 @@ def evaluate(headers: Mapping[str, str], etag: Optional[str],
             ('*' in none_match or etag in none_match):
         return 304
     match = parse_etag_list(headers.get('If-Match'))
-    if match is not None:
-        if not exists or ('*' not in match and etag not in match):
-            return 412
+    if match is not None and (not exists or
+                              ('*' not in match and etag not in match)):
+        return 412
     if not exists:
         return None
     since = headers.get('If-Modified-Since')

@@ -16,6 +16,7 @@ from swiftlike.common.config import (
     swift_conf_path,
 )
 from swiftlike.common.exceptions import ConfigError
+from swiftlike.common.headers import is_user_meta, strip_meta_prefix
 
 CONSTRAINTS_SECTION = 'swift-constraints'
 
@@ -94,3 +95,36 @@ def reload_constraints(path: Optional[str] = None) -> Dict[str, Any]:
     for name, value in effective.items():
         globals()[name.upper()] = value
     return effective
+
+
+# -- checks (pure: headers in, error text out) -----------------------------
+
+def check_metadata(headers, server_type: str):
+    """None, or Swift's 400 text for the first metadata limit exceeded."""
+    count = 0
+    size = 0
+    for key, value in headers.items():
+        if not is_user_meta(server_type, key):
+            continue
+        prefix, name = strip_meta_prefix(server_type, key)
+        if not name:
+            return 'Metadata name cannot be empty'
+        count += 1
+        size += len(name) + len(value)
+        if len(name) > MAX_META_NAME_LENGTH:
+            return 'Metadata name too long: %s%s' % (prefix, name)
+        if len(value) > MAX_META_VALUE_LENGTH:
+            return 'Metadata value longer than %d: %s%s' % (
+                MAX_META_VALUE_LENGTH, prefix, name)
+        if count > MAX_META_COUNT:
+            return 'Too many metadata items; max %d' % MAX_META_COUNT
+        if size > MAX_META_OVERALL_SIZE:
+            return 'Total metadata too large; max %d' % MAX_META_OVERALL_SIZE
+    return None
+
+
+def check_object_name(name: str):
+    if len(name.encode('utf-8', 'surrogateescape')) > MAX_OBJECT_NAME_LENGTH:
+        return 'Object name length of %d longer than %d' % (
+            len(name), MAX_OBJECT_NAME_LENGTH)
+    return None

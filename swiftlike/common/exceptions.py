@@ -51,3 +51,49 @@ class EmptyRingError(RingBuilderError):
 
 class UnpicklingForbidden(SwiftlikeError, ValueError):
     """A pickle asked for a global outside the allowed plain-data set."""
+
+
+class LockTimeout(SwiftlikeError):
+    """A directory lock was not acquired in time."""
+
+
+class DiskFileError(SwiftlikeError):
+    """Base of the object store's errors."""
+
+
+class DiskFileNotExist(DiskFileError):
+    """Nothing (live) at that name. ``timestamp``: a tombstone's, if any."""
+
+    def __init__(self, message: str = '', timestamp=None,
+                 metadata=None) -> None:
+        super().__init__(message)
+        self.timestamp = timestamp
+        self.metadata = metadata or {}
+
+
+class DiskFileDeleted(DiskFileNotExist):
+    """The newest file is a tombstone."""
+
+
+class DiskFileExpired(DiskFileDeleted):
+    """The object's X-Delete-At has passed."""
+
+
+class DiskFileQuarantined(DiskFileNotExist):
+    """The files were bad and have been moved to quarantined/."""
+
+
+class DiskFileCollision(DiskFileError):
+    """The stored name differs from the one asked for (hash collision)."""
+
+
+class DiskFileDeviceUnavailable(DiskFileError):
+    """The device is not mounted (or not a directory): 507."""
+
+
+class DiskFileNoSpace(DiskFileError):
+    """No room for the data or its metadata: 507."""
+
+
+class DiskFileXattrNotSupported(DiskFileNoSpace):
+    """The filesystem refuses user xattrs: 507, as Swift answers."""

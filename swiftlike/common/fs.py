@@ -2,9 +2,19 @@
 """
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
 import os
 import tempfile
-from typing import Type
+import time
+from typing import Iterator, Optional, Type
+
+from swiftlike.common.exceptions import LockTimeout
+
+#: Seconds to wait for a directory lock, as Swift's default.
+DEFAULT_LOCK_TIMEOUT = 10
+_LOCK_POLL = 0.01
 
 
 def fsync_dir(path: str) -> None:
@@ -16,15 +26,16 @@ def fsync_dir(path: str) -> None:
         os.close(dir_fd)
 
 
-def write_file_atomically(path: str, data: bytes, mode: int = 0o644) -> None:
+def write_file_atomically(path: str, data: bytes, mode: int = 0o644,
+                          tmp_dir: Optional[str] = None) -> None:
     """Replace ``path`` with ``data``: readers see the old or the new file.
 
-    mkstemp in the same directory (suffix .tmp), write, fsync, chmod, rename,
-    then fsync the directory, as Swift does for rings, hashes.pkl and async
-    pendings.
+    mkstemp (suffix .tmp, in ``tmp_dir`` or beside the target), write,
+    fsync, chmod, rename, then fsync the directory, as Swift does for rings,
+    hashes.pkl and async pendings.
     """
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp_path = tempfile.mkstemp(dir=directory, suffix='.tmp')
+    fd, tmp_path = tempfile.mkstemp(dir=tmp_dir or directory, suffix='.tmp')
     try:
         with os.fdopen(fd, 'wb') as f:
             f.write(data)
@@ -46,3 +57,53 @@ def read_file(path: str, error: Type[Exception], what: str) -> bytes:
             return f.read()
     except OSError as err:
         raise error('Unable to read %s %s: %s' % (what, path, err)) from None
+
+
+@contextlib.contextmanager
+def lock_path(directory: str, timeout: float = DEFAULT_LOCK_TIMEOUT,
+              name: Optional[str] = None) -> Iterator[None]:
+    """Hold ``flock(LOCK_EX)`` on ``<directory>/.lock[-name]``.
+
+    Swift's lock files, so swiftlike and Swift processes sharing a disk
+    exclude each other. Polls (cooperatively under green threads) until
+    ``timeout``.
+    """
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, '.lock' + ('-' + name if name else ''))
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as err:
+                if err.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise LockTimeout('%s not locked within %ss'
+                                      % (path, timeout)) from None
+                time.sleep(_LOCK_POLL)
+        yield
+    finally:
+        os.close(fd)
+
+
+def makedirs_count(path: str) -> int:
+    """mkdir -p that returns how many directories it created.
+
+    Callers fsync the parents of each created directory so that the new
+    entries survive a crash.
+    """
+    created = 0
+    missing = []
+    while not os.path.isdir(path):
+        missing.append(path)
+        path = os.path.dirname(path)
+    for directory in reversed(missing):
+        try:
+            os.mkdir(directory)
+            created += 1
+        except FileExistsError:
+            pass
+    return created

@@ -109,7 +109,7 @@ def closing_boundary(boundary: str) -> bytes:
 
 
 def multipart_body(parts: List[Tuple[bytes, ByteRange]], boundary: str,
-                   read_range: 'callable') -> Iterator[bytes]:
+                   read_range: callable) -> Iterator[bytes]:
     """Frame the parts; ``read_range(first, last)`` yields each range's data.
     """
     for head, (first, last) in parts:
