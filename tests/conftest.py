@@ -62,3 +62,16 @@ def run_cli(name: str, *args, cwd=None, input_text=None):
     return subprocess.run(prefix + [str(a) for a in args], cwd=cwd, env=env,
                           input=input_text or '', capture_output=True,
                           text=True, timeout=120)
+
+
+@pytest.fixture
+def xattr_root():
+    """A fresh directory on a filesystem with large user xattrs."""
+    from tests.servers import make_root, remove_root, xattr_base
+    base = xattr_base()
+    if base is None:
+        pytest.skip('no filesystem with large user xattrs (set '
+                    'SWIFTLIKE_TEST_DEVICES to an XFS or tmpfs directory)')
+    root = make_root(base)
+    yield root
+    remove_root(root)
