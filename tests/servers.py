@@ -129,7 +129,7 @@ class ServerProcess:
         return env
 
     def start(self, env: Optional[Dict[str, str]] = None,
-              wait: bool = True) -> 'ServerProcess':
+              wait: bool = True) -> ServerProcess:
         prefix, _ = cli_command('swiftlike-%s' % self.kind)
         log = open(self.log_path, 'ab')
         self.proc = subprocess.Popen(
@@ -194,3 +194,47 @@ def make_root(base: str) -> str:
 
 def remove_root(root: str) -> None:
     shutil.rmtree(root, ignore_errors=True)
+
+
+class RecordingServer:
+    """A real HTTP peer that records requests and answers ``status``
+    after ``delay`` seconds: the container servers of object tests."""
+
+    def __init__(self, status: int = 201, delay: float = 0.0) -> None:
+        import http.server
+        import threading
+        self.requests = []
+        self.status = status
+        self.delay = delay
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _handle(self):
+                length = int(self.headers.get('Content-Length') or 0)
+                body = self.rfile.read(length) if length else b''
+                outer.requests.append((self.command, self.path,
+                                       dict(self.headers), body))
+                time.sleep(outer.delay)
+                self.send_response(outer.status)
+                self.send_header('Content-Length', '0')
+                self.end_headers()
+
+            do_PUT = do_DELETE = do_GET = do_POST = _handle
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0),
+                                                     Handler)
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever,
+                                       daemon=True)
+        self.thread.start()
+
+    @property
+    def host(self) -> str:
+        return '127.0.0.1:%d' % self.port
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

@@ -49,12 +49,14 @@ def make_response(status: int, body: Optional[bytes] = None,
     elif isinstance(body, str):
         body = body.encode('utf-8')
     resp = Response(status=status_line(status), body=body)
-    del resp.headers['Content-Type']
+    resp.headers.pop('Content-Type', None)
     if content_type or body:
         # set verbatim: WebOb would append a charset to text types
         resp.headers['Content-Type'] = content_type or 'text/plain'
     for key, value in (headers or {}).items():
         resp.headers[key] = value
+    # WebOb drops it for 304s; Swift always sends the length, even 0
+    resp.headers['Content-Length'] = str(len(body))
     return resp
 
 
@@ -107,6 +109,14 @@ def policy_index(req: Request, policies) -> int:
     if policy is None:
         raise text_error(503, 'No policy with index %s' % value)
     return policy.idx
+
+
+def header_value(req: Request, name: str) -> Optional[str]:
+    """A header's value, None when absent or empty.
+
+    WSGI servers present a missing Content-Type as an empty CONTENT_TYPE.
+    """
+    return req.headers.get(name) or None
 
 
 def header_true(req: Request, name: str) -> bool:

@@ -159,6 +159,17 @@ class _DrainingPool(GreenPool):
             sleep(SIGNAL_POLL)
 
 
+class _Protocol(eventlet.wsgi.HttpProtocol):
+    """eventlet's protocol, minus its invented ``Content-Type: text/plain``
+    for requests that carry none: Swift answers those differently."""
+
+    def get_environ(self, *args, **kwargs):
+        environ = super().get_environ(*args, **kwargs)
+        if self.headers.get('content-type') is None:
+            environ.pop('CONTENT_TYPE', None)
+        return environ
+
+
 class _ServerLog:
     """eventlet.wsgi's log hook, sent to our logger at debug level."""
 
@@ -194,6 +205,7 @@ def serve(sock: socket.socket, app, conf: ConfSection,
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGHUP, on_signal)
     server = spawn(eventlet.wsgi.server, sock, tracker, custom_pool=pool,
+                   protocol=_Protocol,
                    log=_ServerLog(logger), log_output=False,
                    socket_timeout=conf.get_float('client_timeout', 60.0),
                    capitalize_response_headers=False)

@@ -15,6 +15,7 @@ import time
 import traceback
 import uuid
 from typing import Dict, Iterator, Optional
+from urllib.parse import quote
 
 from webob import Request, Response
 
@@ -22,6 +23,7 @@ from swiftlike.common import constraints
 from swiftlike.common.backend_request import (
     HTTPError,
     header_true,
+    header_value,
     make_response,
     policy_index,
     request_timestamp,
@@ -161,7 +163,8 @@ class ObjectController:
             '%s - - [%s] "%s %s" %s %s "%s" "%s" "%s" %.4f "-" %d %s',
             req.remote_addr or '-',
             time.strftime('%d/%b/%Y:%H:%M:%S +0000', time.gmtime()),
-            req.method, req.path, resp.status_code,
+            req.method, quote(req.environ.get('PATH_INFO', ''),
+                              safe='/%'), resp.status_code,
             resp.content_length if resp.content_length is not None else '-',
             req.referer or '-', req.headers.get('X-Trans-Id', '-'),
             req.user_agent or '-', time.time() - started, os.getpid(),
@@ -214,7 +217,7 @@ class ObjectController:
                     (sysmeta and is_sys_meta('object', key)):
                 picked[key] = value
         for key in self.allowed_headers:
-            if key in req.headers:
+            if header_value(req, key) is not None:
                 picked[key] = req.headers[key]
         for key in req.headers.get('X-Backend-Replication-Headers',
                                    '').split():
@@ -296,7 +299,7 @@ class ObjectController:
         length = req.content_length
         if length is not None and length > constraints.MAX_FILE_SIZE:
             raise HTTPError(413)
-        if 'Content-Type' not in req.headers:
+        if header_value(req, 'Content-Type') is None:
             raise text_error(400, 'No content type')
         account, container, obj = self._names(df)
         for problem in (constraints.check_object_name(obj),
@@ -475,7 +478,7 @@ class ObjectController:
         metadata.update(self._metadata_headers(req, sysmeta=False))
         content_type = orig.get('Content-Type', '')
         ctype_timestamp = df.content_type_timestamp
-        if 'Content-Type' in req.headers:
+        if header_value(req, 'Content-Type') is not None:
             content_type = req.headers['Content-Type']
             ctype_timestamp = timestamp
             metadata['Content-Type'] = content_type

@@ -290,8 +290,9 @@ def test_async_pending_vector(mgr, xattr_root):
         raw = f.read()
     assert pickle.loads(raw) == case['decoded']
     assert raw.startswith(b'(dp0\nVop\n')
-    from swiftlike.common.safe_pickle import safe_loads
     import base64
+
+    from swiftlike.common.safe_pickle import safe_loads
     swift_written = safe_loads(base64.b64decode(case['pickle_b64']),
                                encoding='utf8')
     assert swift_written == case['decoded']
