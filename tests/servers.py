@@ -131,11 +131,10 @@ class ServerProcess:
     def start(self, env: Optional[Dict[str, str]] = None,
               wait: bool = True) -> ServerProcess:
         prefix, _ = cli_command('swiftlike-%s' % self.kind)
-        log = open(self.log_path, 'ab')
-        self.proc = subprocess.Popen(
-            prefix + [self.conf_path, '--verbose'], stdout=log,
-            stderr=subprocess.STDOUT, env=self.env(env), cwd=REPO_ROOT)
-        log.close()
+        with open(self.log_path, 'ab') as log:
+            self.proc = subprocess.Popen(
+                prefix + [self.conf_path, '--verbose'], stdout=log,
+                stderr=subprocess.STDOUT, env=self.env(env), cwd=REPO_ROOT)
         if wait:
             wait_for(self.healthy, message='%s to start (log: %s)'
                      % (self.kind, self.log_text()[-2000:]))

@@ -334,7 +334,8 @@ def test_chunked_put(server):
     request = ('PUT %s HTTP/1.1\r\nHost: x\r\nX-Timestamp: %s\r\n'
                'Content-Type: text/plain\r\nTransfer-Encoding: chunked\r\n'
                'Connection: close\r\n\r\n' % (path(obj), now().internal))
-    sock.sendall(request.encode() + b'6\r\nhello \r\n6\r\nswift\n\r\n0\r\n\r\n')
+    sock.sendall(request.encode() +
+                 b'6\r\nhello \r\n6\r\nswift\n\r\n0\r\n\r\n')
     reply = b''
     while True:
         chunk = sock.recv(4096)
