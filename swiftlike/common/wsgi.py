@@ -52,9 +52,9 @@ def load_app_conf(conf_path: str, app_name: str) -> ConfSection:
     try:
         conf = appconfig('config:' + os.path.abspath(conf_path),
                          name=app_name)
-    except (LookupError, ValueError, OSError, ImportError) as err:
+    except Exception as err:  # paste and configparser raise many types
         raise ConfigError('Error trying to load config from %s: %s'
-                          % (conf_path, err)) from None
+                          % (conf_path, str(err).splitlines()[0])) from None
     return ConfSection(dict(conf), path=conf_path, section='app:' + app_name)
 
 

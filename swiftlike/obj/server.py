@@ -117,6 +117,10 @@ class ObjectController:
         self.expirer_divisor = conf.get_int(
             'expiring_objects_container_divisor', EXPIRER_DIVISOR,
             minimum=1)
+        removed = self.mgr.cleanup_tmp()
+        if removed:
+            self.logger.info('Removed %d temp file(s) older than '
+                             'max_upload_time', removed)
         self.updater = Updater(
             self.conn_timeout, self.node_timeout,
             conf.get_float('container_update_timeout', 1.0, minimum=0),
@@ -129,9 +133,9 @@ class ObjectController:
         token = txn_id.set(req.headers.get('X-Trans-Id'))
         try:
             resp = self._dispatch(req)
+            self._log_access(req, resp, started)
         finally:
             txn_id.reset(token)
-        self._log_access(req, resp, started)
         return resp(environ, start_response)
 
     def _dispatch(self, req: Request) -> Response:
