@@ -5,6 +5,7 @@ import json
 import os
 import pickle
 import socket
+import subprocess
 import threading
 import time
 
@@ -698,3 +699,55 @@ def test_big_metadata_refused_by_small_xattr_filesystem(server, tmp_path):
     hash_dir = tmp_path / 'objects' / '17' / digest[-3:] / digest
     assert list(hash_dir.iterdir()) == []
     assert put(server, unique(), device='ext4dev')[0] == 201
+
+
+def test_mount_check_over_http(tmp_path):
+    base = xattr_base()
+    if base is None:
+        pytest.skip('no filesystem with large user xattrs')
+    root = make_root(base)
+    proc = ServerProcess('object-server', root, devices=('sda1', 'sdb1'),
+                         mount_check='true')
+    mounted = os.path.join(proc.devices_dir, 'sdb1')
+    # a filesystem of its own (a bind mount of the same one is not a mount
+    # point to ismount, for Swift either)
+    bound = os.geteuid() == 0 and subprocess.call(
+        ['mount', '-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', mounted],
+        stderr=subprocess.DEVNULL) == 0
+    proc.start()
+    try:
+        status, _, body = put(proc, unique())
+        assert status == 507 and b'Drive: sda1' in body
+        unmounted = json.loads(proc.request('GET', '/recon/unmounted')[2])
+        assert {'device': 'sda1', 'mounted': False} in unmounted
+        if bound:
+            assert put(proc, unique(), device='sdb1')[0] == 201
+            mounted_report = json.loads(
+                proc.request('GET', '/recon/mounted')[2])
+            assert [m['device'] for m in mounted_report] == ['sdb1']
+    finally:
+        proc.stop()
+        if bound:
+            subprocess.call(['umount', mounted])
+        remove_root(root)
+
+
+def test_recon_ringmd5_and_async(server):
+    from swiftlike.common.ring import RingBuilder
+    builder = RingBuilder(4, 1, 1)
+    builder.add_dev({'zone': 1, 'ip': '127.0.0.1', 'port': 1,
+                     'device': 'd', 'weight': 1})
+    builder.rebalance()
+    ring_file = os.path.join(server.etc, 'object.ring.gz')
+    builder.get_ring().save(ring_file)
+    with open(ring_file, 'rb') as f:
+        expected = hashlib.md5(f.read()).hexdigest()
+    rings = json.loads(server.request('GET', '/recon/ringmd5')[2])
+    assert rings == {ring_file: expected}
+    cache = os.path.join(server.root, 'cache')
+    os.makedirs(cache, exist_ok=True)
+    with open(os.path.join(cache, 'object.recon'), 'w') as f:
+        json.dump({'async_pending': 7, 'replication_time': 1.5}, f)
+    assert json.loads(server.request('GET', '/recon/async')[2]) == 7
+    replication = json.loads(server.request('GET', '/recon/replication')[2])
+    assert replication['replication_time'] == 1.5
