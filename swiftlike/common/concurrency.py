@@ -15,10 +15,8 @@ with warnings.catch_warnings():
     import eventlet.timeout
 
 GreenPool = eventlet.greenpool.GreenPool
-GreenPile = eventlet.greenpool.GreenPile
 Timeout = eventlet.timeout.Timeout
 spawn = eventlet.spawn
-spawn_n = eventlet.spawn_n
 sleep = eventlet.sleep
 
 
@@ -31,14 +29,3 @@ def monkey_patch() -> None:
     eventlet.monkey_patch(all=False, socket=True, select=True, thread=True,
                           time=True)
 
-
-class TimeoutError(Exception):  # noqa: A001 - the public name callers know
-    """Raised by :func:`call_with_timeout` when time runs out."""
-
-
-def call_with_timeout(seconds: float, func, *args, **kwargs):
-    """Run ``func`` and raise TimeoutError if it takes over ``seconds``."""
-    with Timeout(seconds, TimeoutError(
-            '%s timed out after %ss' % (getattr(func, '__name__', func),
-                                        seconds))):
-        return func(*args, **kwargs)

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from typing import Tuple
 
-SERVER_TYPES = ('account', 'container', 'object')
-
 
 def _prefix(server_type: str, kind: str) -> str:
     return 'x-%s-%s-' % (server_type, kind)
@@ -23,10 +21,6 @@ def is_sys_meta(server_type: str, key: str) -> bool:
 def is_object_transient_sysmeta(key: str) -> bool:
     prefix = 'x-object-transient-sysmeta-'
     return key.lower().startswith(prefix) and len(key) > len(prefix)
-
-
-def is_sys_or_user_meta(server_type: str, key: str) -> bool:
-    return is_user_meta(server_type, key) or is_sys_meta(server_type, key)
 
 
 def strip_meta_prefix(server_type: str, key: str) -> Tuple[str, str]:

@@ -7,7 +7,7 @@ overlapping ranges), is refused with 416.
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator, List, Optional, Tuple
+from typing import Iterator, List, Optional, Tuple
 
 MAX_RANGES = 50
 MAX_OVERLAPPING = 2
@@ -118,8 +118,3 @@ def multipart_body(parts: List[Tuple[bytes, ByteRange]], boundary: str,
         yield b'\r\n'
     yield closing_boundary(boundary)
 
-
-def iter_chunks(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    for chunk in chunks:
-        if chunk:
-            yield chunk

@@ -220,6 +220,13 @@ def serve(sock: socket.socket, app, conf: ConfSection,
     return stop['signal']
 
 
+def _workers(conf: ConfSection) -> int:
+    """``workers``: a number, or ``auto`` (the default) for one per CPU."""
+    if str(conf.get('workers', 'auto')).strip().lower() == 'auto':
+        return os.cpu_count() or 1
+    return conf.get_int('workers', minimum=0)
+
+
 def run_wsgi(conf_path: str, app_name: str, verbose: bool = False) -> int:
     """Everything ``swiftlike-<server> CONF`` does; returns the exit code.
     """
@@ -230,9 +237,7 @@ def run_wsgi(conf_path: str, app_name: str, verbose: bool = False) -> int:
         load_app(conf_path)  # fail before binding if the app cannot load
         sock = bind_socket(conf, app_name)
         drop_privileges(conf.get('user'))
-        workers = conf.get_int('workers', os.cpu_count() or 1, minimum=0) \
-            if conf.get('workers', 'auto') != 'auto' else \
-            (os.cpu_count() or 1)
+        workers = _workers(conf)
     except ConfigError as err:
         print('Error: %s' % err, file=sys.stderr)
         return 1

@@ -397,12 +397,6 @@ class DiskFile:
         except FileNotFoundError:
             return None
 
-    def current_state(self, now: Optional[float] = None):
-        """The survival-rule view of the hash dir (no metadata read)."""
-        now = time.time() if now is None else now
-        return gather_ondisk_files(self._listdir(), self.mgr.reclaim_age,
-                                   now)
-
     # -- writing ---------------------------------------------------------
     def writer(self, size: Optional[int] = None,
                metadata_only: bool = False) -> DiskFileWriter:
@@ -443,7 +437,6 @@ class DiskFileWriter:
         self.bytes_written = 0
         self._last_sync = 0
         self._created_dirs = 0
-        self._published = False
 
     def __enter__(self) -> DiskFileWriter:
         self.open()
@@ -532,7 +525,6 @@ class DiskFileWriter:
             else:
                 os.rename(self.tmppath, target)
                 self.tmppath = None
-            self._published = True
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)

@@ -41,7 +41,7 @@ from swiftlike.common.exceptions import (
     DiskFileNoSpace,
     DiskFileNotExist,
 )
-from swiftlike.common.hashing import hash_path
+from swiftlike.common.hashing import get_hash_affixes, hash_path
 from swiftlike.common.headers import (
     is_object_transient_sysmeta,
     is_sys_meta,
@@ -97,6 +97,7 @@ class ObjectController:
             conf, path=conf.get('__file__', '<config>'),
             section='app:object-server')
         self.logger = logger or get_logger(conf, 'object-server')
+        get_hash_affixes()  # refuse to start without them, as Swift does
         self.mgr = DiskFileManager(conf)
         self.policies = load_storage_policies()
         constraints.reload_constraints()

@@ -196,3 +196,19 @@ def test_concurrent_clients_within_max_clients(xattr_root):
         assert results == [200] * 16
     finally:
         server.stop()
+
+
+def test_swift_conf_without_hash_affixes_refuses_to_start(tmp_path):
+    conf = tmp_path / 'object-server.conf'
+    conf.write_text('[DEFAULT]\nbind_port = 0\n[pipeline:main]\n'
+                    'pipeline = object-server\n[app:object-server]\n'
+                    'use = egg:swiftlike#object\n')
+    swift_conf = tmp_path / 'swift.conf'
+    swift_conf.write_text('[swift-hash]\n')
+    prefix, env = cli_command('swiftlike-object-server')
+    env = dict(env or os.environ, SWIFT_CONF_FILE=str(swift_conf))
+    result = subprocess.run(prefix + [str(conf)], capture_output=True,
+                            text=True, env=env, timeout=60)
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and 'swift_hash_path_prefix' in lines[0]
