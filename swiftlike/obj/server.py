@@ -64,7 +64,7 @@ from swiftlike.common.timestamps import (
 from swiftlike.obj.diskfile import DiskFile, DiskFileManager
 from swiftlike.obj.hashes import invalidate_suffixes, is_suffix
 from swiftlike.obj.updates import (
-    EXPIRING_OBJECTS_ACCOUNT,
+    EXPIRING_OBJECTS_ACCOUNT_NAME,
     UpdateHeadersError,
     Updater,
     apply_overrides,
@@ -111,10 +111,9 @@ class ObjectController:
         self.replication_server = conf.get_bool('replication_server', True)
         extra = conf.get_list('allowed_headers', DEFAULT_ALLOWED_HEADERS)
         self.allowed_headers = [h.title() for h in extra]
-        self.expiring_account = conf.get('expiring_objects_account_name',
-                                         EXPIRING_OBJECTS_ACCOUNT[1:])
         self.expiring_account = constraints.AUTO_CREATE_ACCOUNT_PREFIX + \
-            self.expiring_account.lstrip('.')
+            conf.get('expiring_objects_account_name',
+                     EXPIRING_OBJECTS_ACCOUNT_NAME)
         self.expirer_divisor = conf.get_int(
             'expiring_objects_container_divisor', EXPIRER_DIVISOR,
             minimum=1)
@@ -258,13 +257,17 @@ class ObjectController:
                 'User-Agent': 'object-server %d' % os.getpid(),
                 'Referer': '%s %s' % (req.method, req.url)}
         headers = expirer_headers(base, size, op)
-        queue_container = req.headers.get('X-Delete-At-Container') or \
-            self._expirer_container(delete_at, account, container, obj)
+        # The request's X-Delete-At-* headers describe the new row; the row
+        # being removed lives in the container its own time maps to.
+        queue_container = self._expirer_container(delete_at, account,
+                                                  container, obj)
         if op == 'DELETE':
             self.updater.queue_async(op, self.expiring_account,
                                      queue_container, name, headers,
                                      df.dev_path, 0)
             return
+        queue_container = req.headers.get('X-Delete-At-Container') or \
+            queue_container
         try:
             targets, partition = targets_from(req.headers, 'X-Delete-At')
         except UpdateHeadersError as err:

@@ -20,7 +20,8 @@ from swiftlike.common.backend_http import (
 from swiftlike.common.concurrency import GreenPool, Timeout
 from swiftlike.obj.async_pending import write_async_pending
 
-EXPIRING_OBJECTS_ACCOUNT = '.expiring_objects'
+#: Account of the expirer's queue, after the auto-create prefix ('.').
+EXPIRING_OBJECTS_ACCOUNT_NAME = 'expiring_objects'
 EMPTY_ETAG = hashlib.md5(b'', usedforsecurity=False).hexdigest()
 OVERRIDE_PREFIXES = ('X-Object-Sysmeta-Container-Update-Override-',
                      'X-Backend-Container-Update-Override-')

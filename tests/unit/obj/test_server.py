@@ -629,6 +629,9 @@ def test_expirer_queue_updates(server):
                         record['obj'].endswith(obj):
                     found.append(record)
         assert [r['op'] for r in found] == ['DELETE']
+        digest = int(hashing.hash_path('AUTH_test', 'c', obj), 16)
+        expected = int(delete_at) // 86400 * 86400 - digest % 100
+        assert found[0]['container'] == '%010d' % expected
     finally:
         peer.close()
 
