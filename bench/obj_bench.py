@@ -22,6 +22,7 @@ import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MIB = 1024 * 1024
+PARTITIONS = 1024
 
 
 def free_port() -> int:
@@ -87,7 +88,9 @@ def run_phase(port, method, names, body, clients):
                            'Content-Type': 'application/octet-stream',
                            'Content-Length': str(len(body))}
             started = time.perf_counter()
-            conn.request(method, '/sda1/0/AUTH_bench/c/%s' % name,
+            # objects spread over partitions, as a ring spreads them
+            conn.request(method, '/sda1/%d/AUTH_bench/c/%s' % (
+                hash(name) % PARTITIONS, name),
                          body=body if method == 'PUT' else None,
                          headers=headers)
             resp = conn.getresponse()

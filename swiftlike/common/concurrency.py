@@ -13,11 +13,21 @@ with warnings.catch_warnings():
     import eventlet
     import eventlet.greenpool
     import eventlet.timeout
+    import eventlet.tpool
 
 GreenPool = eventlet.greenpool.GreenPool
 Timeout = eventlet.timeout.Timeout
 spawn = eventlet.spawn
 sleep = eventlet.sleep
+
+
+def in_thread(func, *args):
+    """Run a blocking call (fsync) in a real thread; green threads go on.
+
+    An fsync takes milliseconds; run in place it would stall every request
+    of the worker, and only one could wait on the disk at a time.
+    """
+    return eventlet.tpool.execute(func, *args)
 
 
 def monkey_patch() -> None:

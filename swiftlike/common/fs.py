@@ -14,7 +14,7 @@ from swiftlike.common.exceptions import LockTimeout
 
 #: Seconds to wait for a directory lock, as Swift's default.
 DEFAULT_LOCK_TIMEOUT = 10
-_LOCK_POLL = 0.01
+_LOCK_POLL = 0.001
 
 
 def fsync_dir(path: str) -> None:

@@ -16,6 +16,7 @@ import time
 import uuid
 from typing import Dict, Iterator, List, Optional
 
+from swiftlike.common.concurrency import in_thread
 from swiftlike.common.config import ConfSection
 from swiftlike.common.exceptions import (
     DiskFileCollision,
@@ -507,7 +508,7 @@ class DiskFileWriter:
         if self.size and self.bytes_written < self.size:
             os.ftruncate(self.fd, self.bytes_written)
         write_metadata(self.fd, metadata)
-        os.fsync(self.fd)
+        in_thread(os.fsync, self.fd)
         hashes_mod.invalidate_hash(self.df.suffix_dir)
         self._publish(os.path.join(self.df.datadir, filename))
         self._cleanup()
@@ -525,13 +526,13 @@ class DiskFileWriter:
             else:
                 os.rename(self.tmppath, target)
                 self.tmppath = None
-            os.fsync(dir_fd)
+            in_thread(os.fsync, dir_fd)
         finally:
             os.close(dir_fd)
         directory = self.df.datadir
         for _ in range(self._created_dirs):
             directory = os.path.dirname(directory)
-            fsync_dir(directory)
+            in_thread(fsync_dir, directory)
 
     def _link_tmpfile(self, dir_fd: int, name: str) -> None:
         source = '/proc/self/fd/%d' % self.fd
