@@ -97,3 +97,23 @@ class DiskFileNoSpace(DiskFileError):
 
 class DiskFileXattrNotSupported(DiskFileNoSpace):
     """The filesystem refuses user xattrs: 507, as Swift answers."""
+
+
+class DatabaseError(SwiftlikeError):
+    """Base of the account/container database errors."""
+
+
+class DatabaseConnectionError(DatabaseError):
+    """The database cannot be opened (or was quarantined as corrupt)."""
+
+    def __init__(self, path: str, msg: str) -> None:
+        super().__init__('DB connection error (%s): %s' % (path, msg))
+        self.path = path
+
+
+class DatabaseAlreadyExists(DatabaseError):
+    """initialize() found a database already in place."""
+
+
+class DatabaseNotFound(DatabaseError):
+    """No database file at that path."""
