@@ -383,6 +383,28 @@ class DatabaseBroker:
         return False
 
     # -- replication -----------------------------------------------------
+    def merge_timestamps(self, created_at: str, put_timestamp: str,
+                         delete_timestamp: str) -> None:
+        """Oldest creation, newest PUT and DELETE of two replicas."""
+        with self.get() as conn:
+            conn.execute(
+                'UPDATE %s SET created_at = MIN(?, created_at), '
+                'put_timestamp = MAX(?, put_timestamp), '
+                'delete_timestamp = MAX(?, delete_timestamp)'
+                % self.stat_table,
+                (created_at, put_timestamp, delete_timestamp))
+
+    def get_replication_info(self, remote_id: Optional[str] = None
+                             ) -> Dict[str, Any]:
+        """get_info plus what a replicator compares: max_row, count, raw
+        metadata, and the sync point recorded for ``remote_id``."""
+        info = self.get_info()
+        info['count'] = info.get('object_count' if self.db_type ==
+                                 'container' else 'container_count')
+        info['max_row'] = self.get_max_row()
+        info['point'] = self.get_sync(remote_id) if remote_id else -1
+        return info
+
     def get_max_row(self) -> int:
         with self.get() as conn:
             row = conn.execute(

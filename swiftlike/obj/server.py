@@ -12,10 +12,8 @@ import math
 import os
 import pickle
 import time
-import traceback
 import uuid
 from typing import Dict, Iterator, Optional
-from urllib.parse import quote
 
 from webob import Request, Response
 
@@ -30,9 +28,9 @@ from swiftlike.common.backend_request import (
     split_backend_path,
     text_error,
 )
+from swiftlike.common.base_server import StorageServer
 from swiftlike.common.concurrency import Timeout
 from swiftlike.common.conditional import evaluate
-from swiftlike.common.config import ConfSection
 from swiftlike.common.exceptions import (
     DiskFileCollision,
     DiskFileDeleted,
@@ -48,7 +46,6 @@ from swiftlike.common.headers import (
     is_user_meta,
 )
 from swiftlike.common.http import ACCEPTED_BODY, http_date
-from swiftlike.common.logs import get_logger, txn_id
 from swiftlike.common.ranges import (
     UnsatisfiableRange,
     content_range,
@@ -86,17 +83,15 @@ class ClientDisconnect(Exception):
     """The client stopped sending before the body was complete."""
 
 
-class ObjectController:
+class ObjectController(StorageServer):
     """WSGI app of the object server."""
 
     server_type = 'object-server'
 
     def __init__(self, conf: Dict[str, str],
                  logger: Optional[logging.Logger] = None) -> None:
-        conf = conf if isinstance(conf, ConfSection) else ConfSection(
-            conf, path=conf.get('__file__', '<config>'),
-            section='app:object-server')
-        self.logger = logger or get_logger(conf, 'object-server')
+        super().__init__(conf, logger)
+        conf = self.conf
         get_hash_affixes()  # refuse to start without them, as Swift does
         self.mgr = DiskFileManager(conf)
         self.policies = load_storage_policies()
@@ -108,7 +103,6 @@ class ObjectController:
         self.max_upload_time = self.mgr.max_upload_time
         self.network_chunk_size = conf.get_int(
             'network_chunk_size', NETWORK_CHUNK_SIZE, minimum=1)
-        self.replication_server = conf.get_bool('replication_server', True)
         extra = conf.get_list('allowed_headers', DEFAULT_ALLOWED_HEADERS)
         self.allowed_headers = [h.title() for h in extra]
         self.expiring_account = constraints.AUTO_CREATE_ACCOUNT_PREFIX + \
@@ -126,53 +120,14 @@ class ObjectController:
             conf.get_float('container_update_timeout', 1.0, minimum=0),
             self.logger)
 
-    # -- WSGI ------------------------------------------------------------
-    def __call__(self, environ, start_response):
-        req = Request(environ)
-        started = time.time()
-        token = txn_id.set(req.headers.get('X-Trans-Id'))
-        try:
-            resp = self._dispatch(req)
-            self._log_access(req, resp, started)
-        finally:
-            txn_id.reset(token)
-        return resp(environ, start_response)
-
-    def _dispatch(self, req: Request) -> Response:
-        handler = {'PUT': self.PUT, 'GET': self.GET, 'HEAD': self.HEAD,
-                   'POST': self.POST, 'DELETE': self.DELETE,
-                   'REPLICATE': self.REPLICATE}.get(req.method)
-        if handler is None or (req.method == 'REPLICATE' and
-                               not self.replication_server):
-            return make_response(405, headers={
-                'Allow': 'DELETE, GET, HEAD, POST, PUT, REPLICATE'})
-        try:
-            return handler(req)
-        except HTTPError as err:
-            return err.response()
-        except DiskFileDeviceUnavailable as err:
+    def translate_error(self, req: Request, err: Exception
+                        ) -> Optional[Response]:
+        if isinstance(err, DiskFileDeviceUnavailable):
             return make_response(507, drive=str(err))
-        except DiskFileNoSpace as err:
-            self.logger.error('No space for %s: %s', req.path, err)
+        if isinstance(err, DiskFileNoSpace):
+            self.logger.error('No space for %s: %s', req.path_qs, err)
             return make_response(507, drive=req.path_info.split('/')[1])
-        except Exception:
-            self.logger.exception('ERROR __call__ error with %s %s',
-                                  req.method, req.path)
-            return make_response(500, traceback.format_exc().encode(),
-                                 content_type='text/plain')
-
-    def _log_access(self, req: Request, resp: Response,
-                    started: float) -> None:
-        self.logger.info(
-            '%s - - [%s] "%s %s" %s %s "%s" "%s" "%s" %.4f "-" %d %s',
-            req.remote_addr or '-',
-            time.strftime('%d/%b/%Y:%H:%M:%S +0000', time.gmtime()),
-            req.method, quote(req.environ.get('PATH_INFO', ''),
-                              safe='/%'), resp.status_code,
-            resp.content_length if resp.content_length is not None else '-',
-            req.referer or '-', req.headers.get('X-Trans-Id', '-'),
-            req.user_agent or '-', time.time() - started, os.getpid(),
-            req.headers.get('X-Backend-Storage-Policy-Index', '0'))
+        return None
 
     # -- helpers ---------------------------------------------------------
     def _diskfile(self, req: Request) -> DiskFile:
