@@ -28,6 +28,8 @@ setup(
     entry_points={
         'paste.app_factory': [
             'object = swiftlike.obj.server:app_factory',
+            'container = swiftlike.container.server:app_factory',
+            'account = swiftlike.account.server:app_factory',
         ],
         'paste.filter_factory': [
             'healthcheck = swiftlike.common.middleware.healthcheck:'

@@ -179,8 +179,9 @@ class ServerProcess:
         conn = http.client.HTTPConnection('127.0.0.1', self.port,
                                           timeout=timeout)
         try:
-            conn.request(method, quote(path, safe='/%'), body=body,
-                         headers=headers or {})
+            base, sep, query = path.partition('?')
+            conn.request(method, quote(base, safe='/%') + sep + query,
+                         body=body, headers=headers or {})
             resp = conn.getresponse()
             return resp.status, dict(resp.getheaders()), resp.read()
         finally:

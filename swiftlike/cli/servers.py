@@ -25,5 +25,13 @@ def object_server(argv: Optional[List[str]] = None) -> int:
     return run_server('object-server', argv)
 
 
+def container_server(argv: Optional[List[str]] = None) -> int:
+    return run_server('container-server', argv)
+
+
+def account_server(argv: Optional[List[str]] = None) -> int:
+    return run_server('account-server', argv)
+
+
 if __name__ == '__main__':
     sys.exit(object_server())

@@ -80,8 +80,8 @@ class StorageServer:
             '%s - - [%s] "%s %s" %s %s "%s" "%s" "%s" %.4f "-" %d %s',
             req.remote_addr or '-',
             time.strftime('%d/%b/%Y:%H:%M:%S +0000', time.gmtime()),
-            req.method, quote(req.environ.get('PATH_INFO', ''),
-                              safe='/%'), resp.status_code,
+            req.method, quote(req.environ.get('PATH_INFO', '').encode(
+                'latin-1'), safe='/'), resp.status_code,
             resp.content_length if resp.content_length is not None else '-',
             req.referer or '-', req.headers.get('X-Trans-Id', '-'),
             req.user_agent or '-', time.time() - started, os.getpid(),
