@@ -16,6 +16,7 @@ from swiftlike.common.backend_request import (
     HTTPError,
     header_true,
     make_response,
+    query_params,
     request_timestamp,
     split_backend_path,
     text_error,
@@ -156,7 +157,7 @@ class AccountController(DBStorageServer):
         if broker.is_deleted():
             return self._deleted_response(broker)
         try:
-            params = listing_params(dict(req.GET),
+            params = listing_params(query_params(req),
                                     constraints.ACCOUNT_LISTING_LIMIT)
         except ListingError as err:
             raise text_error(err.status, err.body) from None

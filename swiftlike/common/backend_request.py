@@ -7,6 +7,7 @@ for valid UTF-8 here, once.
 from __future__ import annotations
 
 from typing import Dict, List, Optional
+from urllib.parse import parse_qsl
 
 from webob import Request, Response
 
@@ -109,6 +110,13 @@ def policy_index(req: Request, policies) -> int:
     if policy is None:
         raise text_error(503, 'No policy with index %s' % value)
     return policy.idx
+
+
+def query_params(req: Request) -> Dict[str, str]:
+    """Query parameters as WSGI strings (latin-1), so callers can tell
+    invalid UTF-8 apart; WebOb's ``req.GET`` has already decoded them."""
+    return dict(parse_qsl(req.environ.get('QUERY_STRING', ''),
+                          keep_blank_values=True, encoding='latin-1'))
 
 
 def header_value(req: Request, name: str) -> Optional[str]:

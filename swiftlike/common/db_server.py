@@ -11,6 +11,7 @@ from swiftlike.common import constraints
 from swiftlike.common.backend_request import (
     HTTPError,
     make_response,
+    query_params,
     split_backend_path,
     text_error,
 )
@@ -126,7 +127,7 @@ class DBStorageServer(StorageServer):
                          records: List[Dict[str, Any]],
                          headers: Dict[str, str]) -> Response:
         try:
-            media = choose_format(dict(req.GET), req.headers.get('Accept'))
+            media = choose_format(query_params(req), req.headers.get('Accept'))
         except ListingError as err:
             raise HTTPError(err.status, err.body.encode()
                             if err.body else None) from None
@@ -134,7 +135,7 @@ class DBStorageServer(StorageServer):
         if media == 'text/plain' and not records:
             return make_response(204, headers=headers)
         headers = dict(headers)
-        if 'format' not in req.GET:
+        if 'format' not in query_params(req):
             headers['Vary'] = 'Accept'
         return make_response(200, body, headers,
                              content_type='%s; charset=utf-8' % media)

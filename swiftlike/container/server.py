@@ -23,6 +23,7 @@ from swiftlike.common.backend_request import (
     HTTPError,
     header_true,
     make_response,
+    query_params,
     request_timestamp,
     split_backend_path,
     text_error,
@@ -221,8 +222,9 @@ class ContainerController(DBStorageServer):
             if not self._auto_create(req, account):
                 raise HTTPError(404)
             try:
-                broker.initialize(timestamp.internal,
-                                  self._policy_index(req) or 0)
+                broker.initialize(
+                    timestamp.internal,
+                    storage_policy_index=self._policy_index(req) or 0)
             except DatabaseAlreadyExists:
                 pass
         for required in ('X-Size', 'X-Content-Type', 'X-Etag'):
@@ -276,7 +278,7 @@ class ContainerController(DBStorageServer):
         if broker.is_deleted():
             return make_response(404, headers=headers)
         try:
-            params = listing_params(dict(req.GET),
+            params = listing_params(query_params(req),
                                     constraints.CONTAINER_LISTING_LIMIT)
         except ListingError as err:
             raise text_error(err.status, err.body) from None
