@@ -208,7 +208,7 @@ class AccountBroker(DatabaseBroker):
                     '0, storage_policy_index FROM container WHERE %s '
                     'ORDER BY name %s LIMIT ?' % (
                         where, 'DESC' if descending else 'ASC'),
-                    args + [count]).fetchall()
+                    args + [count])
 
         return [tuple(row) for row in list_rows(
             query, limit, marker, end_marker, prefix, delimiter, None,

@@ -50,6 +50,8 @@ def list_rows(query: Query, limit: int, marker: str = '',
     ``reverse`` walks downwards and swaps the roles of the markers.
     ``path`` lists one "directory": prefix ``path/``, delimiter ``/``,
     no subdir entries, and not the entry named ``path/`` itself.
+    ``query`` may return a lazy cursor: rows are read one at a time and
+    reading stops at the first roll-up, so a page costs what it lists.
     """
     if path is not None:
         prefix = path.rstrip('/') + '/' if path else ''
@@ -60,18 +62,15 @@ def list_rows(query: Query, limit: int, marker: str = '',
     while len(results) < limit:
         want = limit - len(results)
         where, args = bounds.where()
-        rows = query(where, args, want, reverse)
-        if not rows:
-            break
-        subdir = _take(rows, results, limit, prefix, delimiter, path)
+        subdir, read, last = _take(query(where, args, want, reverse),
+                                   results, limit, prefix, delimiter, path)
         if subdir is None:
-            if len(rows) < want:
+            if read < want or len(results) >= limit:
                 break
-            last = (rows[-1][0], False)
             if reverse:
-                bounds.upper = last
+                bounds.upper = (last, False)
             else:
-                bounds.lower = last
+                bounds.lower = (last, False)
             continue
         if path is None and subdir != marker:
             results.append(make_subdir(subdir))
@@ -82,19 +81,24 @@ def list_rows(query: Query, limit: int, marker: str = '',
     return results[:limit]
 
 
-def _take(rows: List[Row], results: List[Row], limit: int, prefix: str,
-          delimiter: str, path: Optional[str]) -> Optional[str]:
-    """Append rows until the limit or the first name to roll up, whose
-    subdir is returned."""
+def _take(rows, results: List[Row], limit: int, prefix: str,
+          delimiter: str, path: Optional[str]
+          ) -> Tuple[Optional[str], int, Optional[str]]:
+    """Append rows until the limit or the first name to roll up.
+
+    Returns (subdir to roll up or None, rows read, last name read).
+    """
+    read, name = 0, None
     for row in rows:
         if len(results) >= limit:
-            return None
+            break
+        read += 1
         name = row[0]
         if path is not None and name == prefix:
             continue
         if delimiter:
             end = name.find(delimiter, len(prefix))
             if end >= 0:
-                return name[:end + len(delimiter)]
+                return name[:end + len(delimiter)], read, name
         results.append(row)
-    return None
+    return None, read, name

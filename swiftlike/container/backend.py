@@ -356,7 +356,7 @@ class ContainerBroker(DatabaseBroker):
                     'FROM object WHERE %s AND storage_policy_index = ? '
                     'ORDER BY name %s LIMIT ?' % (
                         where, 'DESC' if descending else 'ASC'),
-                    args + [storage_policy_index, count]).fetchall()
+                    args + [storage_policy_index, count])
 
         return [tuple(row) for row in list_rows(
             query, limit, marker, end_marker, prefix, delimiter, path,
