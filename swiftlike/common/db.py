@@ -37,6 +37,7 @@ PENDING_TIMEOUT = 10
 #: GET/HEAD wait this little for the pending lock, then serve stale data.
 READ_PENDING_TIMEOUT = 0.1
 BUSY_TIMEOUT = 25
+MMAP_SIZE = 256 * 1024 * 1024
 SQLITE_ARG_LIMIT = 999
 RECLAIM_BATCH = 1000
 #: SQLite errors that mean the file is damaged: quarantine, never a 500.
@@ -122,6 +123,9 @@ def connect(path: str, timeout: float = BUSY_TIMEOUT) -> sqlite3.Connection:
     conn.execute('PRAGMA count_changes = OFF')
     conn.execute('PRAGMA temp_store = MEMORY')
     conn.execute('PRAGMA journal_mode = DELETE')
+    # Listing pages touch thousands of table pages in index order; mapped
+    # I/O reads them from the page cache without a syscall each.
+    conn.execute('PRAGMA mmap_size = %d' % MMAP_SIZE)
     return conn
 
 
