@@ -4,7 +4,11 @@ from __future__ import annotations
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
-from swiftlike.common.db import DatabaseBroker, _split_sql
+from swiftlike.common.db import (
+    DatabaseBroker,
+    _split_sql,
+    upsert_sync_point,
+)
 from swiftlike.common.db_listing import list_rows
 from swiftlike.common.timestamps import Timestamp
 
@@ -160,11 +164,8 @@ class AccountBroker(DatabaseBroker):
                         ', '.join(ROW_FIELDS), ', '.join('?' * 7)),
                     [record[key] for key in ROW_FIELDS])
             if source:
-                conn.execute(
-                    'INSERT INTO incoming_sync (remote_id, sync_point) '
-                    'VALUES (?, ?) ON CONFLICT(remote_id) DO UPDATE SET '
-                    'sync_point = max(sync_point, excluded.sync_point)',
-                    (source, items[-1]['ROWID']))
+                upsert_sync_point(conn, 'incoming_sync', source,
+                                  items[-1]['ROWID'])
             conn.execute('COMMIT')
 
     def is_status_deleted(self) -> bool:

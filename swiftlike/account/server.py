@@ -16,7 +16,6 @@ from swiftlike.common.backend_request import (
     HTTPError,
     header_true,
     make_response,
-    query_params,
     request_timestamp,
     split_backend_path,
     text_error,
@@ -24,9 +23,7 @@ from swiftlike.common.backend_request import (
 from swiftlike.common.db_server import DBStorageServer
 from swiftlike.common.exceptions import DatabaseAlreadyExists
 from swiftlike.common.listing import (
-    ListingError,
     container_record,
-    listing_params,
 )
 from swiftlike.common.timestamps import Timestamp
 
@@ -48,12 +45,6 @@ class AccountController(DBStorageServer):
         broker = self.broker(self.dev_path(device), partition, account,
                              stale_reads_ok=req.method in ('GET', 'HEAD'))
         return broker, account, container
-
-    def _deleted_response(self, broker: AccountBroker) -> Response:
-        headers = {}
-        if broker.is_status_deleted():
-            headers['X-Account-Status'] = 'Deleted'
-        return make_response(404, headers=headers)
 
     def _stat_headers(self, broker: AccountBroker) -> Dict[str, str]:
         info = broker.get_info()
@@ -138,29 +129,26 @@ class AccountController(DBStorageServer):
         broker.delete_db(timestamp.internal)
         return make_response(204)
 
-    def HEAD(self, req: Request) -> Response:
-        broker, _, container = self._target(req)
-        if container:
-            raise text_error(400, 'Invalid path')
-        if not broker.exists:
-            raise HTTPError(404)
-        if broker.is_deleted():
-            return self._deleted_response(broker)
-        return make_response(204, b'', self._stat_headers(broker))
-
-    def GET(self, req: Request) -> Response:
+    def _live_account(self, req: Request):
+        """(broker, account) of an account that exists; else the answer
+        (404, with X-Account-Status for a deleted one) is raised."""
         broker, account, container = self._target(req)
         if container:
             raise text_error(400, 'Invalid path')
         if not broker.exists:
             raise HTTPError(404)
         if broker.is_deleted():
-            return self._deleted_response(broker)
-        try:
-            params = listing_params(query_params(req),
-                                    constraints.ACCOUNT_LISTING_LIMIT)
-        except ListingError as err:
-            raise text_error(err.status, err.body) from None
+            raise HTTPError(404, headers={'X-Account-Status': 'Deleted'}
+                            if broker.is_status_deleted() else {})
+        return broker, account
+
+    def HEAD(self, req: Request) -> Response:
+        broker, _ = self._live_account(req)
+        return make_response(204, b'', self._stat_headers(broker))
+
+    def GET(self, req: Request) -> Response:
+        broker, account = self._live_account(req)
+        params = self.listing_params(req, constraints.ACCOUNT_LISTING_LIMIT)
         rows = broker.list_containers_iter(
             params['limit'], params['marker'], params['end_marker'],
             params['prefix'], params['delimiter'], params['reverse'])

@@ -107,6 +107,15 @@ def decode_pending(data: bytes) -> Iterator[tuple]:
             yield tuple(record)
 
 
+def upsert_sync_point(conn: sqlite3.Connection, table: str,
+                      remote_id: str, sync_point: int) -> None:
+    """Record a peer's sync point; an existing one only moves forward."""
+    conn.execute('INSERT INTO %s (remote_id, sync_point) VALUES (?, ?) '
+                 'ON CONFLICT(remote_id) DO UPDATE SET sync_point = '
+                 'max(sync_point, excluded.sync_point)' % table,
+                 (remote_id, sync_point))
+
+
 def is_corruption(err: Exception) -> bool:
     text = str(err).lower()
     return any(marker in text for marker in CORRUPTION_MARKERS)
@@ -437,11 +446,8 @@ class DatabaseBroker:
         with self.get() as conn:
             conn.execute('BEGIN IMMEDIATE')
             for point in sync_points:
-                conn.execute(
-                    'INSERT INTO %s (remote_id, sync_point) VALUES (?, ?) '
-                    'ON CONFLICT(remote_id) DO UPDATE SET sync_point = '
-                    'max(sync_point, excluded.sync_point)' % table,
-                    (point['remote_id'], point['sync_point']))
+                upsert_sync_point(conn, table, point['remote_id'],
+                                  point['sync_point'])
             conn.execute('COMMIT')
 
     def get_items_since(self, start: int, count: int

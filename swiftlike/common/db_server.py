@@ -25,7 +25,12 @@ from swiftlike.common.exceptions import (
 )
 from swiftlike.common.hashing import get_hash_affixes, hash_path
 from swiftlike.common.headers import is_sys_meta, is_user_meta
-from swiftlike.common.listing import ListingError, choose_format, render
+from swiftlike.common.listing import (
+    ListingError,
+    choose_format,
+    listing_params,
+    render,
+)
 from swiftlike.common.storage_policy import load_storage_policies
 from swiftlike.common.timestamps import Timestamp
 
@@ -123,6 +128,13 @@ class DBStorageServer(StorageServer):
                 for key, (value, _) in metadata.items() if value != ''}
 
     # -- listings -------------------------------------------------------
+    @staticmethod
+    def listing_params(req: Request, max_limit: int) -> Dict[str, Any]:
+        try:
+            return listing_params(query_params(req), max_limit)
+        except ListingError as err:
+            raise text_error(err.status, err.body) from None
+
     def listing_response(self, req: Request, kind: str, name: str,
                          records: List[Dict[str, Any]],
                          headers: Dict[str, str]) -> Response:

@@ -9,6 +9,7 @@ from swiftlike.common.db import (
     SQLITE_ARG_LIMIT,
     DatabaseBroker,
     _split_sql,
+    upsert_sync_point,
 )
 from swiftlike.common.db_listing import list_rows
 from swiftlike.common.timestamps import (
@@ -271,7 +272,8 @@ class ContainerBroker(DatabaseBroker):
                   r['etag'], r['deleted'], r['storage_policy_index'])
                  for r in to_add.values()])
             if source:
-                self._record_incoming(conn, source, items[-1]['ROWID'])
+                upsert_sync_point(conn, 'incoming_sync', source,
+                                  items[-1]['ROWID'])
             conn.execute('COMMIT')
 
     @staticmethod
@@ -287,13 +289,6 @@ class ContainerBroker(DatabaseBroker):
                     % ','.join('?' * len(chunk)), chunk):
                 found[(row['name'], row['storage_policy_index'])] = dict(row)
         return found
-
-    @staticmethod
-    def _record_incoming(conn, source: str, sync_point: int) -> None:
-        conn.execute('INSERT INTO incoming_sync (remote_id, sync_point) '
-                     'VALUES (?, ?) ON CONFLICT(remote_id) DO UPDATE SET '
-                     'sync_point = max(sync_point, excluded.sync_point)',
-                     (source, sync_point))
 
     # -- state -----------------------------------------------------------
     def get_info(self) -> Dict[str, Any]:

@@ -23,7 +23,6 @@ from swiftlike.common.backend_request import (
     HTTPError,
     header_true,
     make_response,
-    query_params,
     request_timestamp,
     split_backend_path,
     text_error,
@@ -32,8 +31,6 @@ from swiftlike.common.concurrency import GreenPool
 from swiftlike.common.db_server import DBStorageServer
 from swiftlike.common.exceptions import DatabaseAlreadyExists
 from swiftlike.common.listing import (
-    ListingError,
-    listing_params,
     object_record,
 )
 from swiftlike.common.timestamps import Timestamp
@@ -277,11 +274,8 @@ class ContainerController(DBStorageServer):
         headers = self._stat_headers(broker)
         if broker.is_deleted():
             return make_response(404, headers=headers)
-        try:
-            params = listing_params(query_params(req),
-                                    constraints.CONTAINER_LISTING_LIMIT)
-        except ListingError as err:
-            raise text_error(err.status, err.body) from None
+        params = self.listing_params(req,
+                                     constraints.CONTAINER_LISTING_LIMIT)
         rows = broker.list_objects_iter(
             params['limit'], params['marker'], params['end_marker'],
             params['prefix'], params['delimiter'], params['path'],
