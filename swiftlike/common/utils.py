@@ -8,8 +8,9 @@ from swiftlike.common.exceptions import PathError
 
 
 def quorum_size(n: int) -> int:
-    """Smallest majority of ``n`` replicas: how many must agree on a write."""
-    return n // 2 + 1
+    """How many of ``n`` replicas must succeed for the proxy to report
+    success: half, rounded up (3 -> 2, 2 -> 1, 4 -> 2), as Swift counts."""
+    return (n + 1) // 2
 
 
 def split_path(path: str, minsegs: int = 1, maxsegs: Optional[int] = None,

@@ -54,7 +54,7 @@ def test_validate_device_partition_accepts():
     validate_device_partition('sdb1', '1023')
 
 
-@pytest.mark.parametrize('n, quorum', [(1, 1), (2, 2), (3, 2), (4, 3),
-                                       (5, 3), (6, 4)])
+@pytest.mark.parametrize('n, quorum', [(1, 1), (2, 1), (3, 2), (4, 2),
+                                       (5, 3), (6, 3)])
 def test_quorum_size(n, quorum):
     assert quorum_size(n) == quorum

@@ -1,29 +1,14 @@
-"""How the proxy picks nodes and answers from many backend replies.
-
-Pure logic, no I/O: which nodes to try and in what order (primaries, then
-handoffs, skipping error-limited ones), when a node becomes error-limited,
-and which status wins among the replicas' answers (spec/backend.md 10).
-"""
+"""Which nodes the proxy tries (pure): primaries, then handoffs, skipping
+nodes that failed too often lately."""
 from __future__ import annotations
 
 import time
-from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence
+from typing import Callable, Dict, Iterable, Iterator, Sequence
 
 #: Seconds a node's errors are remembered; more than the limit within it
 #: and the node is skipped.
 DEFAULT_ERROR_SUPPRESSION_INTERVAL = 60.0
 DEFAULT_ERROR_SUPPRESSION_LIMIT = 10
-#: Status classes best_response considers, in order of preference.
-STATUS_CLASSES = (200, 300, 400)
-
-
-def quorum_size(n: int) -> int:
-    """Replicas that must agree for the proxy to answer: (n + 1) // 2.
-
-    The proxy's quorum is half rounded up (3 -> 2, 2 -> 1, 4 -> 2), unlike
-    the storage majority of common.utils.quorum_size.
-    """
-    return (n + 1) // 2
 
 
 def node_key(node: Dict) -> str:
@@ -82,27 +67,3 @@ def iter_nodes(primaries: Sequence[Dict], handoffs: Iterable[Dict],
                 continue
             yielded += 1
             yield node
-
-
-def best_response(statuses: List[int], quorum: int,
-                  overrides: Optional[Dict[int, int]] = None
-                  ) -> Optional[int]:
-    """The index of the answer to send, or None for a 503.
-
-    For 2xx, 3xx, 4xx in turn, the first class with at least ``quorum``
-    answers wins and its highest status is chosen. ``overrides`` (such as
-    object DELETE's 404 -> 204) are tried only when no class has a quorum.
-    """
-    for attempt in (statuses, [(overrides or {}).get(s, s)
-                               for s in statuses]):
-        for klass in STATUS_CLASSES:
-            members = [i for i, s in enumerate(attempt)
-                       if klass <= s < klass + 100]
-            if len(members) >= quorum:
-                # overridden answers cannot supply the body: at equal
-                # status a real one is preferred
-                return max(members, key=lambda i: (attempt[i],
-                                                   attempt[i] == statuses[i]))
-        if not overrides:
-            break
-    return None

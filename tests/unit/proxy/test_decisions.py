@@ -1,12 +1,9 @@
 """Proxy decisions: quorum, best response, error limiting, node order."""
 import pytest
 
-from swiftlike.proxy.controllers.base import (
-    ErrorLimiter,
-    best_response,
-    iter_nodes,
-    quorum_size,
-)
+from swiftlike.common.utils import quorum_size
+from swiftlike.proxy.error_limiter import ErrorLimiter, iter_nodes
+from swiftlike.proxy.quorum import best_response
 
 
 @pytest.mark.parametrize('n, quorum', [(1, 1), (2, 1), (3, 2), (4, 2),
