@@ -56,3 +56,72 @@ def backend_request(ip: str, port: int, method: str, path: str,
                                                 err)) from None
     finally:
         conn.close()
+
+
+class BackendConnection:
+    """One streaming request to a storage node, for object PUT and GET.
+
+    Headers go out at construction; ``send`` writes body chunks (chunked
+    transfer encoding when ``chunked``); ``response`` waits for the status;
+    ``read`` streams the answer. Every wait is bounded by ``node_timeout``.
+    """
+
+    def __init__(self, ip: str, port: int, method: str, path: str,
+                 headers: Dict[str, str],
+                 conn_timeout: float = DEFAULT_CONN_TIMEOUT,
+                 node_timeout: float = DEFAULT_NODE_TIMEOUT,
+                 chunked: bool = False) -> None:
+        self.node_timeout = node_timeout
+        self.chunked = chunked
+        self.label = '%s %s:%s%s' % (method, ip, port, path)
+        self.conn = http.client.HTTPConnection(ip, port)
+        self._resp: Optional[http.client.HTTPResponse] = None
+        try:
+            with Timeout(conn_timeout, BackendError(
+                    'connect for %s timed out' % self.label)):
+                self.conn.connect()
+            self.conn.putrequest(method, quote_path(path),
+                                 skip_accept_encoding=True)
+            for key, value in headers.items():
+                self.conn.putheader(key, value)
+            if chunked:
+                self.conn.putheader('Transfer-Encoding', 'chunked')
+            with Timeout(node_timeout, BackendError(
+                    'sending headers for %s timed out' % self.label)):
+                self.conn.endheaders()
+        except (OSError, http.client.HTTPException) as err:
+            self.close()
+            raise BackendError('%s: %s' % (self.label, err)) from None
+
+    def send(self, chunk: bytes) -> None:
+        """Send body bytes; an empty chunk ends a chunked body."""
+        data = b'%x\r\n%s\r\n' % (len(chunk), chunk) if self.chunked \
+            else chunk
+        try:
+            with Timeout(self.node_timeout, BackendError(
+                    'send for %s timed out' % self.label)):
+                self.conn.sock.sendall(data)
+        except OSError as err:
+            raise BackendError('%s: %s' % (self.label, err)) from None
+
+    def response(self) -> http.client.HTTPResponse:
+        if self._resp is None:
+            try:
+                with Timeout(self.node_timeout, BackendError(
+                        'no answer to %s in %ss' % (self.label,
+                                                     self.node_timeout))):
+                    self._resp = self.conn.getresponse()
+            except (OSError, http.client.HTTPException) as err:
+                raise BackendError('%s: %s' % (self.label, err)) from None
+        return self._resp
+
+    def read(self, size: int) -> bytes:
+        try:
+            with Timeout(self.node_timeout, BackendError(
+                    'read for %s timed out' % self.label)):
+                return self.response().read(size)
+        except (OSError, http.client.HTTPException) as err:
+            raise BackendError('%s: %s' % (self.label, err)) from None
+
+    def close(self) -> None:
+        self.conn.close()
