@@ -30,6 +30,7 @@ setup(
             'object = swiftlike.obj.server:app_factory',
             'container = swiftlike.container.server:app_factory',
             'account = swiftlike.account.server:app_factory',
+            'proxy = swiftlike.proxy.server:app_factory',
         ],
         'paste.filter_factory': [
             'healthcheck = swiftlike.common.middleware.healthcheck:'

@@ -83,8 +83,9 @@ class ServerProcess:
     """One storage server, run by its executable in a subprocess."""
 
     def __init__(self, kind: str, root: str, devices=('sda1',),
-                 **options: str) -> None:
+                 filters=('healthcheck', 'recon'), **options: str) -> None:
         self.kind = kind
+        self.filters = filters
         self.root = root
         self.devices_dir = os.path.join(root, 'srv')
         self.etc = os.path.join(root, 'etc')
@@ -114,12 +115,13 @@ class ServerProcess:
                           self.options.items())
         with open(self.conf_path, 'w') as f:
             f.write('[DEFAULT]\n%s\n[pipeline:main]\n'
-                    'pipeline = healthcheck recon %s\n\n'
+                    'pipeline = %s %s\n\n'
                     '[app:%s]\nuse = egg:swiftlike#%s\n\n'
-                    '[filter:healthcheck]\nuse = egg:swiftlike#healthcheck\n'
-                    '\n[filter:recon]\nuse = egg:swiftlike#recon\n'
-                    % (default, self.kind, self.kind,
-                       self.kind.split('-')[0]))
+                    % (default, ' '.join(self.filters), self.kind,
+                       self.kind, self.kind.split('-')[0]))
+            for name in self.filters:
+                f.write('[filter:%s]\nuse = egg:swiftlike#%s\n\n'
+                        % (name, name))
 
     def env(self, extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
         _, cli_env = cli_command('swiftlike-%s' % self.kind)

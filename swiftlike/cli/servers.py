@@ -33,5 +33,9 @@ def account_server(argv: Optional[List[str]] = None) -> int:
     return run_server('account-server', argv)
 
 
+def proxy_server(argv: Optional[List[str]] = None) -> int:
+    return run_server('proxy-server', argv)
+
+
 if __name__ == '__main__':
     sys.exit(object_server())

@@ -32,12 +32,17 @@ def split_host(host: str) -> Tuple[str, int]:
     return ip.strip('[]'), int(port)
 
 
+def request_target(path: str, query: str = '') -> str:
+    """The quoted path, plus the (already encoded) query string."""
+    return quote_path(path) + ('?' + query if query else '')
+
+
 def backend_request(ip: str, port: int, method: str, path: str,
                     headers: Optional[Dict[str, str]] = None,
                     body: bytes = b'',
                     conn_timeout: float = DEFAULT_CONN_TIMEOUT,
-                    node_timeout: float = DEFAULT_NODE_TIMEOUT
-                    ) -> Tuple[int, Dict[str, str], bytes]:
+                    node_timeout: float = DEFAULT_NODE_TIMEOUT,
+                    query: str = '') -> Tuple[int, Dict[str, str], bytes]:
     """(status, headers, body) of one request; BackendError on failure."""
     conn = http.client.HTTPConnection(ip, port)
     try:
@@ -46,7 +51,7 @@ def backend_request(ip: str, port: int, method: str, path: str,
             conn.connect()
         with Timeout(node_timeout, BackendError(
                 '%s %s:%s%s timed out' % (method, ip, port, path))):
-            conn.request(method, quote_path(path), body=body,
+            conn.request(method, request_target(path, query), body=body,
                          headers=dict(headers or {}))
             response = conn.getresponse()
             data = response.read()
@@ -70,9 +75,12 @@ class BackendConnection:
                  headers: Dict[str, str],
                  conn_timeout: float = DEFAULT_CONN_TIMEOUT,
                  node_timeout: float = DEFAULT_NODE_TIMEOUT,
-                 chunked: bool = False) -> None:
+                 chunked: bool = False, expect_continue: bool = False,
+                 query: str = '') -> None:
         self.node_timeout = node_timeout
         self.chunked = chunked
+        #: with expect_continue: 100, or the final status sent instead
+        self.expect_status: Optional[int] = None
         self.label = '%s %s:%s%s' % (method, ip, port, path)
         self.conn = http.client.HTTPConnection(ip, port)
         self._resp: Optional[http.client.HTTPResponse] = None
@@ -80,18 +88,37 @@ class BackendConnection:
             with Timeout(conn_timeout, BackendError(
                     'connect for %s timed out' % self.label)):
                 self.conn.connect()
-            self.conn.putrequest(method, quote_path(path),
+            self.conn.putrequest(method, request_target(path, query),
                                  skip_accept_encoding=True)
             for key, value in headers.items():
                 self.conn.putheader(key, value)
             if chunked:
                 self.conn.putheader('Transfer-Encoding', 'chunked')
+            if expect_continue:
+                self.conn.putheader('Expect', '100-continue')
             with Timeout(node_timeout, BackendError(
                     'sending headers for %s timed out' % self.label)):
                 self.conn.endheaders()
+                if expect_continue:
+                    self.expect_status = self._interim_status()
         except (OSError, http.client.HTTPException) as err:
             self.close()
             raise BackendError('%s: %s' % (self.label, err)) from None
+
+    def _interim_status(self) -> int:
+        """Read the answer to ``Expect: 100-continue``: 100 means send the
+        body; anything else is the node's final answer (507, 409...)."""
+        reader = self.conn.sock.makefile('rb', buffering=0)
+        line = reader.readline(65537)
+        parts = line.split(None, 2)
+        if len(parts) < 2 or not parts[1].isdigit():
+            raise BackendError('%s: bad status line %r' % (self.label,
+                                                           line))
+        status = int(parts[1])
+        if status == 100:
+            while reader.readline(65537) not in (b'\r\n', b'\n', b''):
+                pass
+        return status
 
     def send(self, chunk: bytes) -> None:
         """Send body bytes; an empty chunk ends a chunked body."""

@@ -13,14 +13,14 @@ def test_proxy_quorum(n, quorum):
 
 
 @pytest.mark.parametrize('statuses, expected', [
-    ([201, 201, 201], 0),
-    ([201, 503, 201], 0),
-    ([201, 202, 503], 1),          # highest status in the winning class
-    ([404, 404, 201], 0),          # 4xx has the quorum
+    ([201, 201, 201], (0, 201)),
+    ([201, 503, 201], (0, 201)),
+    ([201, 202, 503], (1, 202)),   # highest status in the winning class
+    ([404, 404, 201], (0, 404)),   # 4xx has the quorum
     ([201, 404, 503], None),       # nobody has a quorum: 503
     ([503, 503, 201], None),
-    ([204, 404, 404], 1),
-    ([409, 412, 201], 1),
+    ([204, 404, 404], (1, 404)),
+    ([409, 412, 201], (1, 412)),
 ])
 def test_best_response(statuses, expected):
     assert best_response(statuses, 2) == expected
@@ -29,9 +29,10 @@ def test_best_response(statuses, expected):
 def test_best_response_overrides():
     # object DELETE: 404s count as 204s only when nothing else wins, and a
     # real 204 (not an overridden 404) supplies the answer
-    assert best_response([404, 204, 503], 2, {404: 204}) == 1
-    assert best_response([404, 404, 204], 2, {404: 204}) == 0
+    assert best_response([404, 204, 503], 2, {404: 204}) == (1, 204)
+    assert best_response([404, 404, 204], 2, {404: 204}) == (0, 404)
     assert best_response([404, 503, 503], 2, {404: 204}) is None
+    assert best_response([404, 503, 404], 2, {404: 204}) == (0, 404)
 
 
 class Clock:

@@ -1,0 +1,197 @@
+"""What the account, container and object controllers share: backend
+requests to the nodes of a partition, answers chosen by quorum, reads from
+the first good node, and cached account/container info."""
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, List, Optional, Tuple
+
+from webob import Request, Response
+
+from swiftlike.common.backend_http import BackendError, backend_request
+from swiftlike.common.backend_request import make_response
+from swiftlike.common.concurrency import GreenPool
+from swiftlike.common.utils import quorum_size
+from swiftlike.proxy.error_limiter import iter_nodes, node_key
+from swiftlike.proxy.quorum import best_response
+
+Result = Tuple[int, Dict[str, str], bytes]
+#: Client request headers the proxy passes on to the storage servers.
+FORWARDED_PREFIXES = ('x-backend-', 'x-account-meta-', 'x-container-meta-',
+                      'x-object-meta-', 'x-account-sysmeta-',
+                      'x-container-sysmeta-', 'x-object-sysmeta-',
+                      'x-object-transient-sysmeta-', 'x-remove-')
+FORWARDED_HEADERS = ('x-container-read', 'x-container-write',
+                     'x-container-sync-key', 'x-container-sync-to',
+                     'x-versions-location', 'x-history-location',
+                     'content-type', 'etag', 'x-delete-at', 'if-none-match',
+                     'if-match', 'if-modified-since', 'if-unmodified-since',
+                     'range', 'x-newest', 'content-disposition',
+                     'content-encoding', 'x-object-manifest',
+                     'x-static-large-object', 'cache-control',
+                     'content-language', 'expires', 'x-robots-tag')
+#: Backend answer headers a client never sees.
+HIDDEN_ANSWER_HEADERS = ('connection', 'date', 'transfer-encoding',
+                         'server', 'content-length')
+
+
+def spread_nodes(nodes: List[Dict], partition: int, count: int,
+                 prefix: str) -> List[Dict[str, str]]:
+    """``X-<prefix>-Host/-Device/-Partition`` for ``count`` requests, the
+    nodes assigned round-robin: request i updates node i mod len(nodes)."""
+    return [{'X-%s-Host' % prefix: '%s:%s' % (node['ip'], node['port']),
+             'X-%s-Device' % prefix: node['device'],
+             'X-%s-Partition' % prefix: str(partition)}
+            for node in (nodes[i % len(nodes)] for i in range(count))]
+
+
+def client_headers(headers: Dict[str, str]) -> Dict[str, str]:
+    """Backend answer headers fit for a client (no X-Backend-*)."""
+    return {k: v for k, v in headers.items()
+            if not k.lower().startswith('x-backend-') and
+            k.lower() not in HIDDEN_ANSWER_HEADERS}
+
+
+class Controller:
+    server_type = 'Base'
+
+    def __init__(self, app, account: str, container: Optional[str] = None,
+                 obj: Optional[str] = None) -> None:
+        self.app = app
+        self.account = account
+        self.container = container
+        self.obj = obj
+
+    # -- requests to storage nodes ----------------------------------------
+    def backend_headers(self, req: Request,
+                        extra: Optional[Dict[str, str]] = None
+                        ) -> Dict[str, str]:
+        """The client's forwardable headers plus the proxy's own."""
+        headers = {k: v for k, v in req.headers.items()
+                   if k.lower().startswith(FORWARDED_PREFIXES) or
+                   k.lower() in FORWARDED_HEADERS}
+        headers.update({
+            'X-Trans-Id': req.environ.get('swift.trans_id', '-'),
+            'Connection': 'close',
+            'User-Agent': 'proxy-server %d' % os.getpid(),
+            'Referer': '%s %s' % (req.method, req.path_url)})
+        headers.update(extra or {})
+        return headers
+
+    def node_request(self, node: Dict, part: int, method: str, path: str,
+                     headers: Dict[str, str], body: bytes = b'',
+                     query: str = '') -> Optional[Result]:
+        """One backend request; None (and the node's error counted) when
+        the node cannot be reached or answers 5xx."""
+        try:
+            result = backend_request(
+                node['ip'], node['port'], method,
+                '/%s/%d%s' % (node['device'], part, path), headers, body,
+                self.app.conn_timeout, self.app.node_timeout, query)
+        except BackendError as err:
+            self.app.logger.error('ERROR with %s server %s: %s',
+                                  self.server_type, node_key(node), err)
+            self.app.limiter.error_occurred(node)
+            return None
+        status = result[0]
+        if status == 507:
+            self.app.limiter.insufficient_storage(node)
+        elif status >= 500:
+            self.app.limiter.error_occurred(node)
+        return result
+
+    def node_iter(self, ring, part: int):
+        primaries = ring.get_part_nodes(part)
+        return iter_nodes(primaries, ring.get_more_nodes(part),
+                          self.app.limiter,
+                          self.app.request_node_count(len(primaries)))
+
+    def make_requests(self, ring, part: int, method: str, path: str,
+                      headers_list: List[Dict[str, str]], body: bytes = b''
+                      ) -> List[Result]:
+        """One request per header set (one per primary), in parallel, each
+        walking the shared node iterator until it gets a non-5xx answer;
+        a request that runs out of nodes counts as a 503."""
+        nodes = self.node_iter(ring, part)
+
+        def one(headers: Dict[str, str]) -> Result:
+            for node in nodes:
+                result = self.node_request(node, part, method, path,
+                                           headers, body)
+                if result is not None and result[0] < 500:
+                    return result
+            return 503, {}, b''
+
+        pool = GreenPool(len(headers_list))
+        threads = [pool.spawn(one, headers) for headers in headers_list]
+        return [thread.wait() for thread in threads]
+
+    def best(self, results: List[Result], replicas: int,
+             overrides: Optional[Dict[int, int]] = None) -> Response:
+        """The client's answer from the replicas' answers (503 without a
+        quorum)."""
+        choice = best_response([r[0] for r in results],
+                               quorum_size(replicas), overrides)
+        if choice is None:
+            return make_response(503)
+        index, status = choice
+        _, headers, body = results[index]
+        return make_response(status, body or None,
+                             client_headers(headers),
+                             content_type=headers.get('Content-Type'))
+
+    def first_good(self, method: str, ring, part: int, path: str,
+                   headers: Dict[str, str], query: str = '') -> Result:
+        """The first 2xx/3xx (or 416) from the nodes in turn; otherwise the
+        best of what came back."""
+        collected: List[Result] = []
+        for node in self.node_iter(ring, part):
+            result = self.node_request(node, part, method, path, headers,
+                                       query=query)
+            if result is None:
+                continue
+            if result[0] < 400 or result[0] == 416:
+                return result
+            collected.append(result)
+        if not collected:
+            return 503, {}, b''
+        return min(collected, key=lambda r: (r[0] >= 500, r[0]))
+
+    # -- account and container info ---------------------------------------
+    def container_info(self, req: Request) -> Dict[str, Any]:
+        """Status, partition, nodes and policy index of the container."""
+        key = ('container', self.account, self.container)
+        info = self.app.info_cache.get(key)
+        if info is not None:
+            return info
+        part, nodes = self.app.container_ring.get_nodes(self.account,
+                                                        self.container)
+        status, headers, _ = self._head(req, self.app.container_ring, part,
+                                        '/%s/%s' % (self.account,
+                                                    self.container))
+        info = {'status': status, 'partition': part, 'nodes': nodes,
+                'storage_policy': int(headers.get(
+                    'X-Backend-Storage-Policy-Index') or 0)}
+        if 200 <= status < 300:
+            self.app.info_cache.set(key, info)
+        return info
+
+    def account_info(self, req: Request) -> Dict[str, Any]:
+        key = ('account', self.account)
+        info = self.app.info_cache.get(key)
+        if info is not None:
+            return info
+        part, nodes = self.app.account_ring.get_nodes(self.account)
+        status, _, _ = self._head(req, self.app.account_ring, part,
+                                  '/%s' % self.account)
+        info = {'status': status, 'partition': part, 'nodes': nodes}
+        if 200 <= status < 300:
+            self.app.info_cache.set(key, info)
+        return info
+
+    def _head(self, req: Request, ring, part: int, path: str) -> Result:
+        """A HEAD for info, carrying only the proxy's own headers."""
+        headers = {k: v for k, v in self.backend_headers(req).items()
+                   if k in ('X-Trans-Id', 'Connection', 'User-Agent',
+                            'Referer')}
+        return self.first_good('HEAD', ring, part, path, headers)

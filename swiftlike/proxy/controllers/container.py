@@ -1,0 +1,75 @@
+"""Container requests: create (and tell the account), read, update,
+delete."""
+from __future__ import annotations
+
+from typing import Dict, List
+
+from webob import Request, Response
+
+from swiftlike.common import constraints
+from swiftlike.common.backend_request import make_response, text_error
+from swiftlike.common.timestamps import Timestamp
+from swiftlike.proxy.controllers.base import (
+    Controller,
+    client_headers,
+    spread_nodes,
+)
+
+
+class ContainerController(Controller):
+    server_type = 'Container'
+
+    def _path(self) -> str:
+        return '/%s/%s' % (self.account, self.container)
+
+    def GETorHEAD(self, req: Request) -> Response:
+        part = self.app.container_ring.get_part(self.account,
+                                                self.container)
+        status, headers, body = self.first_good(
+            req.method, self.app.container_ring, part, self._path(),
+            self.backend_headers(req), req.query_string)
+        return make_response(status, body or None, client_headers(headers),
+                             content_type=headers.get('Content-Type'))
+
+    GET = HEAD = GETorHEAD
+
+    def _account_update_headers(self, count: int) -> List[Dict[str, str]]:
+        part, nodes = self.app.account_ring.get_nodes(self.account)
+        return spread_nodes(nodes, part, count, 'Account')
+
+    def _write(self, req: Request, method: str) -> Response:
+        part, nodes = self.app.container_ring.get_nodes(self.account,
+                                                        self.container)
+        timestamp = Timestamp.now().internal
+        headers_list = [self.backend_headers(req, dict(
+            update, **{'X-Timestamp': timestamp}))
+            for update in self._account_update_headers(len(nodes))]
+        results = self.make_requests(self.app.container_ring, part, method,
+                                     self._path(), headers_list)
+        self.app.info_cache.pop(('container', self.account, self.container))
+        return self.best(results, len(nodes))
+
+    def PUT(self, req: Request) -> Response:
+        name_length = len(self.container.encode('utf-8'))
+        if name_length > constraints.MAX_CONTAINER_NAME_LENGTH:
+            raise text_error(400, 'Container name length of %d longer than '
+                             '%d' % (name_length,
+                                     constraints.MAX_CONTAINER_NAME_LENGTH))
+        if self.account_info(req)['status'] // 100 != 2:
+            return make_response(404)
+        return self._write(req, 'PUT')
+
+    def DELETE(self, req: Request) -> Response:
+        if self.account_info(req)['status'] // 100 != 2:
+            return make_response(404)
+        return self._write(req, 'DELETE')
+
+    def POST(self, req: Request) -> Response:
+        part, nodes = self.app.container_ring.get_nodes(self.account,
+                                                        self.container)
+        headers = self.backend_headers(req, {
+            'X-Timestamp': Timestamp.now().internal})
+        results = self.make_requests(self.app.container_ring, part, 'POST',
+                                     self._path(), [headers] * len(nodes))
+        self.app.info_cache.pop(('container', self.account, self.container))
+        return self.best(results, len(nodes))

@@ -1,0 +1,289 @@
+"""Object requests: streaming PUT to every primary, streaming GET from the
+first good node, POST and DELETE to all with quorum."""
+from __future__ import annotations
+
+import math
+import mimetypes
+import time
+from typing import Dict, Iterator, List, Optional, Tuple
+
+from webob import Request, Response
+
+from swiftlike.common import constraints
+from swiftlike.common.backend_http import BackendConnection, BackendError
+from swiftlike.common.backend_request import (
+    HTTPError,
+    make_response,
+    text_error,
+)
+from swiftlike.common.concurrency import Timeout
+from swiftlike.common.http import http_date
+from swiftlike.common.timestamps import Timestamp
+from swiftlike.common.utils import quorum_size
+from swiftlike.proxy.controllers.base import (
+    Controller,
+    client_headers,
+    spread_nodes,
+)
+from swiftlike.proxy.error_limiter import node_key
+from swiftlike.proxy.quorum import best_response
+
+POLICY_HEADER = 'X-Backend-Storage-Policy-Index'
+DEFAULT_CONTENT_TYPE = 'application/octet-stream'
+
+
+class ObjectController(Controller):
+    server_type = 'Object'
+
+    def _path(self) -> str:
+        return '/%s/%s/%s' % (self.account, self.container, self.obj)
+
+    def _placement(self, req: Request):
+        """(container info, object ring, partition); 404 without a
+        container."""
+        info = self.container_info(req)
+        if info['status'] // 100 != 2:
+            raise HTTPError(404)
+        ring = self.app.object_ring(info['storage_policy'])
+        return info, ring, ring.get_part(self.account, self.container,
+                                         self.obj)
+
+    def _update_headers(self, info, count: int,
+                        timestamp: str) -> List[Dict[str, str]]:
+        """Each object node updates one container replica (spread
+        round-robin), as the proxy tells it."""
+        updates = spread_nodes(info['nodes'], info['partition'], count,
+                               'Container')
+        for update in updates:
+            update.update({'X-Timestamp': timestamp,
+                           POLICY_HEADER: str(info['storage_policy'])})
+        return updates
+
+    # -- GET / HEAD --------------------------------------------------------
+    def GETorHEAD(self, req: Request) -> Response:
+        info, ring, part = self._placement(req)
+        headers = self.backend_headers(
+            req, {POLICY_HEADER: str(info['storage_policy'])})
+        collected = []
+        for node in self.node_iter(ring, part):
+            try:
+                conn = BackendConnection(
+                    node['ip'], node['port'], req.method,
+                    '/%s/%d%s' % (node['device'], part, self._path()),
+                    headers, self.app.conn_timeout, self.app.node_timeout)
+                resp = conn.response()
+            except BackendError as err:
+                self.app.logger.error('ERROR with Object server %s: %s',
+                                      node_key(node), err)
+                self.app.limiter.error_occurred(node)
+                continue
+            if resp.status < 400 or resp.status == 416:
+                return self._stream(req, conn, resp)
+            body = resp.read()
+            conn.close()
+            if resp.status == 507:
+                self.app.limiter.insufficient_storage(node)
+            elif resp.status >= 500:
+                self.app.limiter.error_occurred(node)
+            collected.append((resp.status, dict(resp.getheaders()), body))
+        if not collected:
+            return make_response(503)
+        status, headers, body = min(collected,
+                                    key=lambda r: (r[0] >= 500, r[0]))
+        return make_response(status, body or None, client_headers(headers),
+                             content_type=headers.get('Content-Type'))
+
+    GET = HEAD = GETorHEAD
+
+    def _stream(self, req: Request, conn: BackendConnection,
+                resp) -> Response:
+        headers = client_headers(dict(resp.getheaders()))
+        out = Response(status='%d %s' % (resp.status, resp.reason),
+                       headerlist=[])
+        for key, value in headers.items():
+            out.headers[key] = value
+        out.headers['Accept-Ranges'] = 'bytes'
+        out.app_iter = self._body(conn) if req.method == 'GET' else [b'']
+        if req.method != 'GET':
+            conn.close()
+        length = resp.getheader('Content-Length')
+        if length is not None:  # after app_iter, which resets it
+            out.content_length = int(length)
+        return out
+
+    def _body(self, conn: BackendConnection) -> Iterator[bytes]:
+        try:
+            while True:
+                chunk = conn.read(self.app.object_chunk_size)
+                if not chunk:
+                    break
+                yield chunk
+        except BackendError as err:
+            self.app.logger.error('ERROR reading object: %s', err)
+        finally:
+            conn.close()
+
+    # -- PUT ---------------------------------------------------------------
+    def _check_put(self, req: Request) -> Optional[int]:
+        chunked = req.headers.get('Transfer-Encoding', '').lower() == \
+            'chunked'
+        length = req.content_length
+        if length is None and not chunked:
+            raise text_error(411, 'Missing Content-Length header.')
+        if length is not None and length > constraints.MAX_FILE_SIZE:
+            raise text_error(413, 'Your request is too large.')
+        for problem in (constraints.check_object_name(self.obj),
+                        constraints.check_metadata(req.headers, 'object')):
+            if problem:
+                raise text_error(400, problem)
+        return length
+
+    def _connect(self, ring, part: int, headers_list, length
+                 ) -> Tuple[List[BackendConnection], List[int]]:
+        """A connection per primary that said ``100 Continue``; a node
+        that answers otherwise (507, 409, 412) is replaced by the next.
+        Returns the connections and the refusals' statuses."""
+        conns, refusals = [], []
+        nodes = self.node_iter(ring, part)
+        for headers in headers_list:
+            for node in nodes:
+                try:
+                    conn = BackendConnection(
+                        node['ip'], node['port'], 'PUT',
+                        '/%s/%d%s' % (node['device'], part, self._path()),
+                        headers, self.app.conn_timeout,
+                        self.app.node_timeout, chunked=length is None,
+                        expect_continue=True)
+                except BackendError as err:
+                    self.app.logger.error('ERROR with Object server %s: %s',
+                                          node_key(node), err)
+                    self.app.limiter.error_occurred(node)
+                    continue
+                if conn.expect_status == 100:
+                    conns.append(conn)
+                    break
+                conn.close()
+                refusals.append(conn.expect_status)
+                if conn.expect_status == 507:
+                    self.app.limiter.insufficient_storage(node)
+                elif conn.expect_status >= 500:
+                    self.app.limiter.error_occurred(node)
+                elif conn.expect_status in (409, 412):
+                    break  # an answer about the object, not the node
+        return conns, refusals
+
+    def PUT(self, req: Request) -> Response:
+        length = self._check_put(req)
+        info, ring, part = self._placement(req)
+        timestamp = Timestamp.now()
+        replicas = len(ring.get_part_nodes(part))
+        content_type = req.headers.get('Content-Type') or \
+            mimetypes.guess_type(self.obj)[0] or DEFAULT_CONTENT_TYPE
+        headers_list = [self.backend_headers(req, dict(
+            update, **{'Content-Type': content_type}, **(
+                {'Content-Length': str(length)} if length is not None
+                else {})))
+            for update in self._update_headers(info, replicas,
+                                               timestamp.internal)]
+        conns, refusals = self._connect(ring, part, headers_list, length)
+        quorum = quorum_size(replicas)
+        if len(conns) < quorum or 412 in refusals or 409 in refusals:
+            for conn in conns:
+                conn.close()
+            if 412 in refusals:  # If-None-Match: * and the object exists
+                return make_response(412)
+            if 409 in refusals:  # an equal or newer version exists
+                return make_response(202)
+            return make_response(503)
+        conns = self._send_body(req, conns, length, quorum)
+        return self._put_answer(conns, replicas, timestamp)
+
+    def _send_body(self, req: Request, conns: List[BackendConnection],
+                   length: Optional[int], quorum: int
+                   ) -> List[BackendConnection]:
+        stream = req.environ['wsgi.input']
+        received = 0
+        while length is None or received < length:
+            want = self.app.client_chunk_size if length is None else \
+                min(self.app.client_chunk_size, length - received)
+            try:
+                with Timeout(self.app.client_timeout):
+                    chunk = stream.read(want)
+            except Timeout:
+                raise HTTPError(408) from None
+            except (OSError, ValueError):
+                raise HTTPError(499) from None
+            if not chunk:
+                break
+            received += len(chunk)
+            conns = self._send_all(conns, chunk)
+            if len(conns) < quorum:
+                raise HTTPError(503)
+        if length is not None and received < length:
+            raise HTTPError(499)
+        if length is None:
+            conns = self._send_all(conns, b'')
+        return conns
+
+    def _send_all(self, conns: List[BackendConnection], chunk: bytes
+                  ) -> List[BackendConnection]:
+        alive = []
+        for conn in conns:
+            try:
+                conn.send(chunk)
+                alive.append(conn)
+            except BackendError as err:
+                self.app.logger.error('ERROR sending to %s: %s',
+                                      conn.label, err)
+                conn.close()
+        return alive
+
+    def _put_answer(self, conns: List[BackendConnection], replicas: int,
+                    timestamp: Timestamp) -> Response:
+        answers: List[Tuple[int, Dict[str, str]]] = []
+        for conn in conns:
+            try:
+                resp = conn.response()
+                resp.read()
+                answers.append((resp.status, dict(resp.getheaders())))
+            except BackendError as err:
+                self.app.logger.error('ERROR %s', err)
+            finally:
+                conn.close()
+        statuses = [s for s, _ in answers]
+        statuses += [503] * (replicas - len(statuses))
+        etags = {h.get('Etag', '').strip('"') for s, h in answers
+                 if 200 <= s < 300}
+        if len(etags) > 1:
+            return make_response(500)
+        choice = best_response(statuses, quorum_size(replicas))
+        if choice is None:
+            return make_response(503)
+        status = choice[1]
+        if status == 409:  # an equal or newer version already exists
+            return make_response(202)
+        headers = {}
+        if 200 <= status < 300:
+            headers = {'Etag': etags.pop(),
+                       'Last-Modified': http_date(
+                           math.ceil(float(timestamp)))}
+        return make_response(status, b'' if status < 300 else None,
+                             headers)
+
+    # -- POST / DELETE -----------------------------------------------------
+    def _write_all(self, req: Request, method: str,
+                   overrides: Optional[Dict[int, int]] = None) -> Response:
+        info, ring, part = self._placement(req)
+        replicas = len(ring.get_part_nodes(part))
+        timestamp = Timestamp(time.time()).internal
+        headers_list = [self.backend_headers(req, update) for update in
+                        self._update_headers(info, replicas, timestamp)]
+        results = self.make_requests(ring, part, method, self._path(),
+                                     headers_list)
+        return self.best(results, replicas, overrides)
+
+    def POST(self, req: Request) -> Response:
+        return self._write_all(req, 'POST')
+
+    def DELETE(self, req: Request) -> Response:
+        return self._write_all(req, 'DELETE', overrides={404: 204})

@@ -1,0 +1,172 @@
+"""The proxy server application: the public /v1 API over the rings.
+
+Routes ``/v1/<account>[/<container>[/<object>]]`` to the account,
+container or object controller and serves ``/info``. Middleware (auth,
+logging, error catching...) wraps it in the paste pipeline.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+import traceback
+import uuid
+from typing import Dict, Optional
+
+from webob import Request, Response
+
+import swiftlike
+from swiftlike.common import constraints
+from swiftlike.common.backend_request import (
+    HTTPError,
+    make_response,
+    native_path,
+    text_error,
+)
+from swiftlike.common.base_server import as_conf_section
+from swiftlike.common.exceptions import PathError
+from swiftlike.common.hashing import get_hash_affixes
+from swiftlike.common.logs import get_logger, txn_id
+from swiftlike.common.ring import Ring
+from swiftlike.common.storage_policy import (
+    get_policy_string,
+    load_storage_policies,
+)
+from swiftlike.common.utils import split_path
+from swiftlike.proxy.controllers.account import AccountController
+from swiftlike.proxy.controllers.container import ContainerController
+from swiftlike.proxy.controllers.obj import ObjectController
+from swiftlike.proxy.error_limiter import ErrorLimiter
+from swiftlike.proxy.info_cache import InfoCache
+
+DEFAULT_SWIFT_DIR = '/etc/swift'
+
+
+def new_trans_id(suffix: str = '') -> str:
+    """``tx`` + 21 hex chars + ``-`` + the time in hex (Swift's shape)."""
+    return 'tx%s-%010x%s' % (uuid.uuid4().hex[:21], int(time.time()),
+                             suffix)
+
+
+class Application:
+    """WSGI app of the proxy server."""
+
+    def __init__(self, conf: Dict[str, str],
+                 logger: Optional[logging.Logger] = None) -> None:
+        conf = as_conf_section(conf, 'app:proxy-server')
+        self.logger = logger or get_logger(conf, 'proxy-server')
+        get_hash_affixes()
+        constraints.reload_constraints()
+        self.policies = load_storage_policies()
+        self.swift_dir = conf.get('swift_dir', DEFAULT_SWIFT_DIR)
+        self.account_ring = Ring(self.swift_dir, ring_name='account')
+        self.container_ring = Ring(self.swift_dir, ring_name='container')
+        self._object_rings: Dict[int, Ring] = {}
+        self.conn_timeout = conf.get_float('conn_timeout', 0.5, minimum=0)
+        self.node_timeout = conf.get_float('node_timeout', 10.0, minimum=0)
+        self.client_timeout = conf.get_float('client_timeout', 60.0,
+                                             minimum=0)
+        self.object_chunk_size = conf.get_int('object_chunk_size', 65536,
+                                              minimum=1)
+        self.client_chunk_size = conf.get_int('client_chunk_size', 65536,
+                                              minimum=1)
+        self.allow_account_management = conf.get_bool(
+            'allow_account_management', False)
+        self._request_node_count = conf.get('request_node_count',
+                                            '2 * replicas')
+        self.limiter = ErrorLimiter(
+            conf.get_int('error_suppression_limit', 10, minimum=0),
+            conf.get_float('error_suppression_interval', 60.0, minimum=0))
+        self.info_cache = InfoCache(conf.get_float(
+            'recheck_container_existence', 60.0, minimum=0))
+
+    def object_ring(self, policy_index: int) -> Ring:
+        ring = self._object_rings.get(policy_index)
+        if ring is None:
+            ring = Ring(self.swift_dir, ring_name=get_policy_string(
+                'object', policy_index))
+            self._object_rings[policy_index] = ring
+        return ring
+
+    def request_node_count(self, replicas: int) -> int:
+        """``request_node_count``: a number or ``<n> * replicas``."""
+        value = str(self._request_node_count).replace(' ', '')
+        if value.endswith('*replicas'):
+            return int(value[:-len('*replicas')] or 1) * replicas
+        return int(value)
+
+    # -- WSGI ----------------------------------------------------------------
+    def __call__(self, environ, start_response):
+        req = Request(environ)
+        trans_id = environ.setdefault('swift.trans_id', new_trans_id())
+        token = txn_id.set(trans_id)
+        try:
+            resp = self.handle(req)
+        finally:
+            txn_id.reset(token)
+        return resp(environ, start_response)
+
+    def handle(self, req: Request) -> Response:
+        try:
+            controller = self._controller(req)
+            if isinstance(controller, Response):
+                return controller
+            handler = getattr(controller, req.method, None)
+            if handler is None or req.method.startswith('_'):
+                return make_response(405, headers={
+                    'Allow': 'DELETE, GET, HEAD, POST, PUT'})
+            return handler(req)
+        except HTTPError as err:
+            return err.response()
+        except Exception:
+            self.logger.exception('ERROR Unhandled exception in request')
+            self.logger.debug('%s', traceback.format_exc())
+            return make_response(500)
+
+    def _controller(self, req: Request):
+        path = native_path(req)
+        if path == '/info':
+            return self._info()
+        try:
+            version, account, container, obj = split_path(path, 1, 4,
+                                                          True)
+        except PathError:
+            return make_response(404)
+        if version not in constraints.VALID_API_VERSIONS:
+            return make_response(404)
+        if not account:
+            raise text_error(412, 'Bad URL')
+        if obj:
+            return ObjectController(self, account, container, obj)
+        if container:
+            return ContainerController(self, account, container)
+        return AccountController(self, account)
+
+    def _info(self) -> Response:
+        policies = []
+        for policy in self.policies:
+            entry = {'name': policy.name, 'aliases': policy.aliases}
+            if policy.is_default:
+                entry['default'] = True
+            if policy.is_deprecated:
+                entry['deprecated'] = True
+            policies.append(entry)
+        swift_info = {'version': swiftlike.__version__,
+                      'policies': policies,
+                      'allow_account_management':
+                          self.allow_account_management}
+        swift_info.update({k: v for k, v in
+                           constraints.EFFECTIVE_CONSTRAINTS.items()
+                           if k not in ('auto_create_account_prefix',
+                                        'valid_api_versions')})
+        return make_response(200, json.dumps({'swift': swift_info}).encode(),
+                             content_type='application/json; charset=UTF-8')
+
+
+def app_factory(global_conf: Dict[str, str], **local_conf: str
+                ) -> Application:
+    """paste.deploy entry point (``use = egg:swiftlike#proxy``)."""
+    conf = dict(global_conf)
+    conf.update(local_conf)
+    return Application(conf)
+
