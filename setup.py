@@ -36,6 +36,11 @@ setup(
             'healthcheck = swiftlike.common.middleware.healthcheck:'
             'filter_factory',
             'recon = swiftlike.common.middleware.recon:filter_factory',
+            'catch_errors = swiftlike.common.middleware.catch_errors:'
+            'filter_factory',
+            'gatekeeper = swiftlike.common.middleware.gatekeeper:'
+            'filter_factory',
+            'tempauth = swiftlike.common.middleware.tempauth:filter_factory',
         ],
     },
     install_requires=[

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 import traceback
-import uuid
 from typing import Dict, Optional
 
 from webob import Request, Response
@@ -27,25 +25,23 @@ from swiftlike.common.base_server import as_conf_section
 from swiftlike.common.exceptions import PathError
 from swiftlike.common.hashing import get_hash_affixes
 from swiftlike.common.logs import get_logger, txn_id
+from swiftlike.common.middleware.catch_errors import (
+    TRANS_ID_KEY,
+    make_trans_id,
+)
 from swiftlike.common.ring import Ring
 from swiftlike.common.storage_policy import (
     get_policy_string,
     load_storage_policies,
 )
+from swiftlike.common.ttl_cache import TTLCache
 from swiftlike.common.utils import split_path
 from swiftlike.proxy.controllers.account import AccountController
 from swiftlike.proxy.controllers.container import ContainerController
 from swiftlike.proxy.controllers.obj import ObjectController
 from swiftlike.proxy.error_limiter import ErrorLimiter
-from swiftlike.proxy.info_cache import InfoCache
 
 DEFAULT_SWIFT_DIR = '/etc/swift'
-
-
-def new_trans_id(suffix: str = '') -> str:
-    """``tx`` + 21 hex chars + ``-`` + the time in hex (Swift's shape)."""
-    return 'tx%s-%010x%s' % (uuid.uuid4().hex[:21], int(time.time()),
-                             suffix)
 
 
 class Application:
@@ -77,7 +73,7 @@ class Application:
         self.limiter = ErrorLimiter(
             conf.get_int('error_suppression_limit', 10, minimum=0),
             conf.get_float('error_suppression_interval', 60.0, minimum=0))
-        self.info_cache = InfoCache(conf.get_float(
+        self.info_cache = TTLCache(conf.get_float(
             'recheck_container_existence', 60.0, minimum=0))
 
     def object_ring(self, policy_index: int) -> Ring:
@@ -98,7 +94,7 @@ class Application:
     # -- WSGI ----------------------------------------------------------------
     def __call__(self, environ, start_response):
         req = Request(environ)
-        trans_id = environ.setdefault('swift.trans_id', new_trans_id())
+        trans_id = environ.setdefault(TRANS_ID_KEY, make_trans_id())
         token = txn_id.set(trans_id)
         try:
             resp = self.handle(req)
@@ -136,6 +132,9 @@ class Application:
             return make_response(404)
         if not account:
             raise text_error(412, 'Bad URL')
+        req.environ.update({'swift.account': account,
+                            'swift.container': container,
+                            'swift.object': obj})
         if obj:
             return ObjectController(self, account, container, obj)
         if container:

@@ -15,6 +15,9 @@ class AccountController(Controller):
         return '/%s' % self.account
 
     def GETorHEAD(self, req: Request) -> Response:
+        denied = self.authorize(req)
+        if denied is not None:
+            return denied
         part = self.app.account_ring.get_part(self.account)
         status, headers, body = self.first_good(
             req.method, self.app.account_ring, part, self._path(),
@@ -25,6 +28,9 @@ class AccountController(Controller):
     GET = HEAD = GETorHEAD
 
     def POST(self, req: Request) -> Response:
+        denied = self.authorize(req)
+        if denied is not None:
+            return denied
         part, nodes = self.app.account_ring.get_nodes(self.account)
         headers = self.backend_headers(req, {
             'X-Timestamp': Timestamp.now().internal})
@@ -42,6 +48,9 @@ class AccountController(Controller):
     def _management(self, req: Request) -> Response:
         if not self.app.allow_account_management:
             return make_response(405, headers={'Allow': 'GET, HEAD, POST'})
+        denied = self.authorize(req)
+        if denied is not None:
+            return denied
         part, nodes = self.app.account_ring.get_nodes(self.account)
         headers = self.backend_headers(req, {
             'X-Timestamp': Timestamp.now().internal})

@@ -157,6 +157,17 @@ class Controller:
             return 503, {}, b''
         return min(collected, key=lambda r: (r[0] >= 500, r[0]))
 
+    # -- authorization -----------------------------------------------------
+    @staticmethod
+    def authorize(req: Request, acl: Optional[str] = None
+                  ) -> Optional[Response]:
+        """Ask the auth middleware (if any): None means go ahead."""
+        callback = req.environ.get('swift.authorize')
+        if callback is None:
+            return None
+        req.environ['swift.acl'] = acl
+        return callback(req)
+
     # -- account and container info ---------------------------------------
     def container_info(self, req: Request) -> Dict[str, Any]:
         """Status, partition, nodes and policy index of the container."""
@@ -171,7 +182,9 @@ class Controller:
                                                     self.container))
         info = {'status': status, 'partition': part, 'nodes': nodes,
                 'storage_policy': int(headers.get(
-                    'X-Backend-Storage-Policy-Index') or 0)}
+                    'X-Backend-Storage-Policy-Index') or 0),
+                'read_acl': headers.get('X-Container-Read'),
+                'write_acl': headers.get('X-Container-Write')}
         if 200 <= status < 300:
             self.app.info_cache.set(key, info)
         return info

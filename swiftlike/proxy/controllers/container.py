@@ -8,6 +8,7 @@ from webob import Request, Response
 
 from swiftlike.common import constraints
 from swiftlike.common.backend_request import make_response, text_error
+from swiftlike.common.middleware.acl import ACLError, clean_acl
 from swiftlike.common.timestamps import Timestamp
 from swiftlike.proxy.controllers.base import (
     Controller,
@@ -23,6 +24,10 @@ class ContainerController(Controller):
         return '/%s/%s' % (self.account, self.container)
 
     def GETorHEAD(self, req: Request) -> Response:
+        denied = self.authorize(req, self.container_info(req).get(
+            'read_acl'))
+        if denied is not None:
+            return denied
         part = self.app.container_ring.get_part(self.account,
                                                 self.container)
         status, headers, body = self.first_good(
@@ -38,6 +43,10 @@ class ContainerController(Controller):
         return spread_nodes(nodes, part, count, 'Account')
 
     def _write(self, req: Request, method: str) -> Response:
+        denied = self.authorize(req)
+        if denied is not None:
+            return denied
+        self._clean_acls(req)
         part, nodes = self.app.container_ring.get_nodes(self.account,
                                                         self.container)
         timestamp = Timestamp.now().internal
@@ -64,7 +73,20 @@ class ContainerController(Controller):
             return make_response(404)
         return self._write(req, 'DELETE')
 
+    def _clean_acls(self, req: Request) -> None:
+        """Normalize X-Container-Read/-Write; 400 for bad ACLs."""
+        for name in ('X-Container-Read', 'X-Container-Write'):
+            if name in req.headers:
+                try:
+                    req.headers[name] = clean_acl(name, req.headers[name])
+                except ACLError as err:
+                    raise text_error(400, str(err)) from None
+
     def POST(self, req: Request) -> Response:
+        denied = self.authorize(req)
+        if denied is not None:
+            return denied
+        self._clean_acls(req)
         part, nodes = self.app.container_ring.get_nodes(self.account,
                                                         self.container)
         headers = self.backend_headers(req, {

@@ -39,9 +39,17 @@ class ObjectController(Controller):
         return '/%s/%s/%s' % (self.account, self.container, self.obj)
 
     def _placement(self, req: Request):
-        """(container info, object ring, partition); 404 without a
-        container."""
+        """(container info, object ring, partition), once the request is
+        authorized against the container's ACL; 404 without a container.
+        """
         info = self.container_info(req)
+        acl = info.get('read_acl') if req.method in ('GET', 'HEAD') \
+            else info.get('write_acl')
+        denied = self.authorize(req, acl)
+        if denied is not None:
+            raise HTTPError(denied.status_code, denied.body or None,
+                            {k: v for k, v in denied.headers.items()
+                             if k.lower() == 'www-authenticate'})
         if info['status'] // 100 != 2:
             raise HTTPError(404)
         ring = self.app.object_ring(info['storage_policy'])

@@ -1,8 +1,8 @@
-"""Account and container info remembered by the proxy for a while.
+"""A bounded in-process cache whose entries expire.
 
-Every object request needs its container's nodes and policy; asking the
-container servers each time would double the cluster's load. This is the
-in-process cache (bounded); memcache support replaces it across workers.
+The proxy keeps account/container info in it (asking the container servers
+on every object request would double the cluster's load) and tempauth its
+tokens; memcache support will share them across workers.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ DEFAULT_TTL = 60.0
 DEFAULT_MAX_ENTRIES = 100000
 
 
-class InfoCache:
+class TTLCache:
     def __init__(self, ttl: float = DEFAULT_TTL,
                  max_entries: int = DEFAULT_MAX_ENTRIES,
                  clock: Callable[[], float] = time.monotonic) -> None:

@@ -1,0 +1,64 @@
+"""Container ACLs (X-Container-Read / X-Container-Write): parsing, cleaning
+and referrer matching. Pure."""
+from __future__ import annotations
+
+from typing import List, Optional, Tuple
+from urllib.parse import urlparse
+
+REFERRER_DESIGNATORS = ('.r', '.ref', '.referer', '.referrer')
+
+
+class ACLError(ValueError):
+    """An ACL that cannot be stored (Swift answers 400 with the text)."""
+
+
+def clean_acl(name: str, value: str) -> str:
+    """Normalize an ACL header value as Swift stores it."""
+    items = []
+    for raw in value.split(','):
+        item = raw.strip()
+        if not item:
+            continue
+        if ':' in item and item.startswith('.'):
+            designator, _, target = item.partition(':')
+            designator, target = designator.strip(), target.strip()
+            if designator in REFERRER_DESIGNATORS:
+                if 'write' in name.lower():
+                    raise ACLError('Referrers not allowed in write ACL: %r'
+                                   % item)
+                if not target or target == '-':
+                    raise ACLError('No host/domain value after referrer '
+                                   'designation in ACL: %r' % item)
+                item = '.r:' + target
+            else:
+                raise ACLError('Unknown designator %r in ACL: %r'
+                               % (designator, item))
+        items.append(item)
+    return ','.join(items)
+
+
+def parse_acl(value: Optional[str]) -> Tuple[List[str], List[str]]:
+    """(referrers, groups) of a stored ACL."""
+    referrers, groups = [], []
+    for item in (value or '').split(','):
+        item = item.strip()
+        if item.startswith('.r:'):
+            referrers.append(item[3:])
+        elif item:
+            groups.append(item)
+    return referrers, groups
+
+
+def referrer_allowed(referrer: Optional[str], referrers: List[str]) -> bool:
+    """Whether the Referer's host matches the ACL (last match wins)."""
+    host = urlparse(referrer or '').hostname or ''
+    allowed = False
+    for item in referrers:
+        deny = item.startswith('-')
+        pattern = item[1:] if deny else item
+        if pattern.startswith('*.'):
+            pattern = pattern[1:]
+        if pattern == '*' or host == pattern or \
+                (pattern.startswith('.') and host.endswith(pattern)):
+            allowed = not deny
+    return allowed

@@ -1,0 +1,198 @@
+"""tempauth: Swift's built-in authentication for test and small clusters.
+
+``GET /auth/v1.0`` with ``X-Auth-User: <account>:<user>`` and
+``X-Auth-Key`` returns a token and the storage URL; requests then carry
+``X-Auth-Token``. Users come from ``user_<account>_<user> = <key> [groups]
+[storage url]`` lines. Owners (``.admin``), reseller admins and container
+ACLs decide access; the proxy asks (``swift.authorize``) once it knows the
+container's ACLs.
+"""
+from __future__ import annotations
+
+import base64
+import time
+import uuid
+from typing import Dict, List, Optional, Tuple
+
+from webob import Request, Response
+
+from swiftlike.common.backend_request import make_response
+from swiftlike.common.config import ConfSection
+from swiftlike.common.middleware.acl import parse_acl, referrer_allowed
+from swiftlike.common.ttl_cache import TTLCache
+
+DEFAULT_TOKEN_LIFE = 86400
+DEFAULT_AUTH_PREFIX = '/auth/'
+DEFAULT_RESELLER_PREFIX = 'AUTH'
+
+
+class User:
+    def __init__(self, account: str, name: str, key: str,
+                 groups: List[str], url: Optional[str]) -> None:
+        self.account = account
+        self.name = name
+        self.key = key
+        self.groups = groups
+        self.url = url
+
+
+def _b64(text: str) -> str:
+    return base64.urlsafe_b64decode(text + '=' * (-len(text) % 4)).decode()
+
+
+def load_users(conf: Dict[str, str]) -> Dict[str, User]:
+    """``account:user`` -> User from ``user_*`` and ``user64_*`` options."""
+    users = {}
+    for option, value in conf.items():
+        if option.startswith('user64_'):
+            account, _, name = option[len('user64_'):].partition('_')
+            account, name = _b64(account), _b64(name)
+        elif option.startswith('user_'):
+            account, _, name = option[len('user_'):].partition('_')
+        else:
+            continue
+        words = value.split()
+        if not words:
+            continue
+        url = words[-1] if '://' in words[-1] else None
+        groups = [w for w in words[1:] if w != url]
+        users['%s:%s' % (account, name)] = User(account, name, words[0],
+                                                groups, url)
+    return users
+
+
+class TempAuth:
+    def __init__(self, app, conf: Dict[str, str]) -> None:
+        self.app = app
+        conf = conf if isinstance(conf, ConfSection) else ConfSection(
+            conf, path=conf.get('__file__', '<config>'),
+            section='filter:tempauth')
+        prefixes = [p.strip() for p in conf.get(
+            'reseller_prefix', DEFAULT_RESELLER_PREFIX).split(',')]
+        self.reseller_prefixes = [p + ('_' if p and not p.endswith('_')
+                                       else '') for p in prefixes if p]
+        self.auth_prefix = '/' + conf.get(
+            'auth_prefix', DEFAULT_AUTH_PREFIX).strip('/') + '/'
+        self.token_life = conf.get_int('token_life', DEFAULT_TOKEN_LIFE,
+                                       minimum=1)
+        self.storage_url_scheme = conf.get('storage_url_scheme', 'default')
+        self.users = load_users(conf)
+        #: token -> (expires, groups); per process until memcache support
+        self.tokens = TTLCache(ttl=self.token_life)
+        self.user_tokens: Dict[str, str] = {}
+
+    # -- the auth endpoint --------------------------------------------------
+    def __call__(self, environ, start_response):
+        req = Request(environ)
+        if environ.get('PATH_INFO', '').startswith(self.auth_prefix):
+            return self.handle_auth(req)(environ, start_response)
+        token = environ.get('HTTP_X_AUTH_TOKEN') or \
+            environ.get('HTTP_X_STORAGE_TOKEN')
+        if token:
+            groups = self.get_groups(token)
+            if groups is None:
+                environ['swift.authorize'] = self.denied
+            else:
+                environ['REMOTE_USER'] = groups
+                environ['swift.authorize'] = self.authorize
+        else:
+            environ['swift.authorize'] = self.authorize
+        environ['swift.clean_acl'] = True
+        return self.app(environ, start_response)
+
+    def handle_auth(self, req: Request) -> Response:
+        if req.method != 'GET':
+            return make_response(405, headers={'Allow': 'GET'})
+        path = req.environ['PATH_INFO'][len(self.auth_prefix) - 1:]
+        user_header = req.headers.get('X-Auth-User') or \
+            req.headers.get('X-Storage-User')
+        key = req.headers.get('X-Auth-Key') or \
+            req.headers.get('X-Storage-Pass')
+        if path.startswith('/v1/') and path.endswith('/auth'):
+            account = path[len('/v1/'):-len('/auth')]
+            if user_header and ':' not in user_header:
+                user_header = '%s:%s' % (account, user_header)
+        elif path not in ('/v1.0', '/auth', '/v1.0/'):
+            return make_response(400)
+        user = self.users.get(user_header or '')
+        realm = (user_header or '').split(':')[0] or 'unknown'
+        if user is None or key != user.key or ':' not in user_header:
+            return make_response(401, headers={
+                'Www-Authenticate': 'Swift realm="%s"' % realm})
+        token, expires = self._token_for(user)
+        return make_response(200, b'', {
+            'X-Auth-Token': token, 'X-Storage-Token': token,
+            'X-Auth-Token-Expires': str(int(expires - time.time())),
+            'X-Storage-Url': self._storage_url(req, user)})
+
+    def _groups_of(self, user: User) -> str:
+        groups = [user.account, '%s:%s' % (user.account, user.name)]
+        for group in user.groups:
+            if group == '.admin':
+                groups.extend(prefix + user.account
+                              for prefix in self.reseller_prefixes)
+            else:
+                groups.append(group)
+        return ','.join(groups)
+
+    def _token_for(self, user: User) -> Tuple[str, float]:
+        key = '%s:%s' % (user.account, user.name)
+        token = self.user_tokens.get(key)
+        if token is not None and self.tokens.get(token) is not None:
+            return token, self.tokens.get(token)[0]
+        token = '%stk%s' % (self.reseller_prefixes[0], uuid.uuid4().hex)
+        expires = time.time() + self.token_life
+        self.tokens.set(token, (expires, self._groups_of(user)))
+        self.user_tokens[key] = token
+        return token, expires
+
+    def _storage_url(self, req: Request, user: User) -> str:
+        if user.url:
+            return user.url
+        scheme = req.scheme if self.storage_url_scheme == 'default' \
+            else self.storage_url_scheme
+        return '%s://%s/v1/%s%s' % (scheme, req.host,
+                                    self.reseller_prefixes[0], user.account)
+
+    def get_groups(self, token: str) -> Optional[str]:
+        entry = self.tokens.get(token)
+        if entry is None or entry[0] < time.time():
+            return None
+        return entry[1]
+
+    # -- authorization ------------------------------------------------------
+    @staticmethod
+    def denied(req: Request) -> Response:
+        """403 for a known user, 401 for an anonymous one."""
+        if req.environ.get('REMOTE_USER'):
+            return make_response(403)
+        return make_response(401, headers={
+            'Www-Authenticate': 'Swift realm="%s"' % (
+                req.environ.get('swift.account') or 'unknown')})
+
+    def authorize(self, req: Request) -> Optional[Response]:
+        """None to allow, or the 401/403 answer."""
+        account = req.environ.get('swift.account', '')
+        container = req.environ.get('swift.container')
+        obj = req.environ.get('swift.object')
+        if not any(account.startswith(p) for p in self.reseller_prefixes):
+            return self.denied(req)
+        groups = [g for g in req.environ.get('REMOTE_USER', '').split(',')
+                  if g]
+        if '.reseller_admin' in groups and not account.startswith('.'):
+            return None
+        if account in groups and (container or req.method not in
+                                  ('PUT', 'DELETE')):
+            return None
+        referrers, acl_groups = parse_acl(req.environ.get('swift.acl'))
+        if container and referrer_allowed(req.referer, referrers) and \
+                (obj or '.rlistings' in acl_groups):
+            return None
+        if any(group in acl_groups for group in groups):
+            return None
+        return self.denied(req)
+
+
+def filter_factory(global_conf: Dict[str, str], **local_conf: str):
+    conf = dict(global_conf, **local_conf)
+    return lambda app: TempAuth(app, conf)
