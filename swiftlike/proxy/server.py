@@ -68,6 +68,7 @@ class Application:
                                               minimum=1)
         self.allow_account_management = conf.get_bool(
             'allow_account_management', False)
+        self.account_autocreate = conf.get_bool('account_autocreate', False)
         self._request_node_count = conf.get('request_node_count',
                                             '2 * replicas')
         self.limiter = ErrorLimiter(
@@ -153,7 +154,8 @@ class Application:
         swift_info = {'version': swiftlike.__version__,
                       'policies': policies,
                       'allow_account_management':
-                          self.allow_account_management}
+                          self.allow_account_management,
+                      'account_autocreate': self.account_autocreate}
         swift_info.update({k: v for k, v in
                            constraints.EFFECTIVE_CONSTRAINTS.items()
                            if k not in ('auto_create_account_prefix',

@@ -18,6 +18,8 @@ class AccountController(Controller):
         denied = self.authorize(req)
         if denied is not None:
             return denied
+        if self.app.account_autocreate:
+            self.autocreate_account(req)
         part = self.app.account_ring.get_part(self.account)
         status, headers, body = self.first_good(
             req.method, self.app.account_ring, part, self._path(),
@@ -31,6 +33,8 @@ class AccountController(Controller):
         denied = self.authorize(req)
         if denied is not None:
             return denied
+        if self.app.account_autocreate:
+            self.autocreate_account(req)
         part, nodes = self.app.account_ring.get_nodes(self.account)
         headers = self.backend_headers(req, {
             'X-Timestamp': Timestamp.now().internal})

@@ -11,6 +11,7 @@ from webob import Request, Response
 from swiftlike.common.backend_http import BackendError, backend_request
 from swiftlike.common.backend_request import make_response
 from swiftlike.common.concurrency import GreenPool
+from swiftlike.common.timestamps import Timestamp
 from swiftlike.common.utils import quorum_size
 from swiftlike.proxy.error_limiter import iter_nodes, node_key
 from swiftlike.proxy.quorum import best_response
@@ -201,6 +202,23 @@ class Controller:
         if 200 <= status < 300:
             self.app.info_cache.set(key, info)
         return info
+
+    def autocreate_account(self, req: Request) -> bool:
+        """With ``account_autocreate``, create a missing account (every
+        request of a new user starts this way); True if it exists now."""
+        info = self.account_info(req)
+        if info['status'] // 100 == 2:
+            return True
+        if info['status'] != 404 or not self.app.account_autocreate:
+            return False
+        headers = {'X-Timestamp': Timestamp.now().internal,
+                   'X-Trans-Id': req.environ.get('swift.trans_id', '-')}
+        results = self.make_requests(self.app.account_ring, info['partition'],
+                                     'PUT', '/%s' % self.account,
+                                     [headers] * len(info['nodes']))
+        self.app.info_cache.pop(('account', self.account))
+        return best_response([r[0] for r in results],
+                             quorum_size(len(info['nodes']))) is not None
 
     def _head(self, req: Request, ring, part: int, path: str) -> Result:
         """A HEAD for info, carrying only the proxy's own headers."""

@@ -64,7 +64,7 @@ class ContainerController(Controller):
             raise text_error(400, 'Container name length of %d longer than '
                              '%d' % (name_length,
                                      constraints.MAX_CONTAINER_NAME_LENGTH))
-        if self.account_info(req)['status'] // 100 != 2:
+        if not self.autocreate_account(req):
             return make_response(404)
         return self._write(req, 'PUT')
 

@@ -1,0 +1,291 @@
+"""swiftlike-aio: a whole cluster on this machine, in one command.
+
+Rings (part power 10, 3 replicas, 4 zones with one device each), four
+storage nodes each running account, container and object servers, and a
+proxy with tempauth and Swift's all-in-one users. A second run on the same
+``--data-dir`` serves the same data. Ctrl-C or SIGTERM stops everything.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from typing import List, Optional, Tuple
+
+from swiftlike.common.ring import RingBuilder
+
+PART_POWER = 10
+REPLICAS = 3
+NODES = 4
+STARTUP_DEADLINE = 60.0
+#: (account:user, key, groups) — Swift's all-in-one users.
+USERS = [('test', 'tester', 'testing', '.admin'),
+         ('test2', 'tester2', 'testing2', '.admin'),
+         ('test', 'tester3', 'testing3', ''),
+         ('test5', 'tester5', 'testing5', 'service'),
+         ('admin', 'admin', 'admin', '.admin .reseller_admin')]
+SERVER_OFFSETS = {'object': 0, 'container': 1, 'account': 2}
+
+
+class AioError(Exception):
+    """The all-in-one cannot start; the message says why."""
+
+
+def check_xattrs(directory: str) -> Optional[str]:
+    """None if large user xattrs work here; a warning if only small ones
+    do; AioError if none do."""
+    probe = os.path.join(directory, '.xattr-probe-%s' % uuid.uuid4().hex)
+    open(probe, 'w').close()
+    try:
+        try:
+            os.setxattr(probe, 'user.swift.probe', b'x')
+        except OSError as err:
+            raise AioError('%s does not support user extended attributes '
+                           '(%s): objects keep their metadata there. Use '
+                           'a directory on XFS or tmpfs (--data-dir).'
+                           % (directory, err)) from None
+        try:
+            os.setxattr(probe, 'user.swift.probe', b'x' * 65536)
+        except OSError:
+            return ('%s keeps only small extended attributes: objects with '
+                    'more than about 4 KiB of metadata will be refused. XFS '
+                    'or tmpfs have no such limit.' % directory)
+        return None
+    finally:
+        os.unlink(probe)
+
+
+def default_data_dir() -> str:
+    for base in ('/dev/shm', tempfile.gettempdir()):
+        if os.path.isdir(base) and os.access(base, os.W_OK):
+            return tempfile.mkdtemp(prefix='swiftlike-aio-', dir=base)
+    return tempfile.mkdtemp(prefix='swiftlike-aio-')
+
+
+class AllInOne:
+    """Lays out configs and rings under ``data_dir`` and runs the servers.
+    """
+
+    def __init__(self, data_dir: str, proxy_port: int, base_port: int,
+                 workers: int, bind_ip: str = '127.0.0.1') -> None:
+        self.data_dir = os.path.abspath(data_dir)
+        self.etc = os.path.join(self.data_dir, 'etc')
+        self.logs = os.path.join(self.data_dir, 'log')
+        self.proxy_port = proxy_port
+        self.base_port = base_port
+        self.workers = workers
+        self.bind_ip = bind_ip
+        self.procs: List[Tuple[str, subprocess.Popen]] = []
+
+    def port(self, kind: str, node: int) -> int:
+        return self.base_port + 10 * node + SERVER_OFFSETS[kind]
+
+    # -- layout -----------------------------------------------------------
+    def prepare(self) -> Optional[str]:
+        for directory in (self.etc, self.logs):
+            os.makedirs(directory, exist_ok=True)
+        for node in range(1, NODES + 1):
+            os.makedirs(self._device_path(node), exist_ok=True)
+        warning = check_xattrs(self._device_path(1))
+        swift_conf = os.path.join(self.etc, 'swift.conf')
+        if not os.path.exists(swift_conf):
+            with open(swift_conf, 'w') as f:
+                f.write('[swift-hash]\nswift_hash_path_prefix = %s\n'
+                        'swift_hash_path_suffix = %s\n\n'
+                        '[storage-policy:0]\nname = gold\ndefault = yes\n\n'
+                        '[storage-policy:1]\nname = silver\n'
+                        % (secrets.token_hex(8), secrets.token_hex(8)))
+        for kind in ('account', 'container', 'object'):
+            self._ring(kind)
+            for node in range(1, NODES + 1):
+                self._storage_conf(kind, node)
+        self._proxy_conf()
+        return warning
+
+    def _device_path(self, node: int) -> str:
+        return os.path.join(self.data_dir, 'srv', 'node%d' % node,
+                            'sdb%d' % node)
+
+    def _ring(self, kind: str) -> None:
+        names = ['object', 'object-1'] if kind == 'object' else [kind]
+        if all(os.path.exists(os.path.join(self.etc, n + '.ring.gz'))
+               for n in names):
+            return
+        builder = RingBuilder(PART_POWER, REPLICAS, 1)
+        for node in range(1, NODES + 1):
+            builder.add_dev({'region': 1, 'zone': node, 'ip': self.bind_ip,
+                             'port': self.port(kind, node),
+                             'device': 'sdb%d' % node, 'weight': 1})
+        builder.rebalance()
+        for name in names:
+            builder.save(os.path.join(self.etc, name + '.builder'))
+            builder.get_ring().save(os.path.join(self.etc,
+                                                 name + '.ring.gz'))
+
+    def _storage_conf(self, kind: str, node: int) -> None:
+        path = os.path.join(self.etc, '%s-server-%d.conf' % (kind, node))
+        with open(path, 'w') as f:
+            f.write('[DEFAULT]\nbind_ip = %s\nbind_port = %d\nworkers = %d\n'
+                    'devices = %s\nmount_check = false\nuser =\n'
+                    'swift_dir = %s\nlog_name = %s-server-%d\n'
+                    'log_address = /nonexistent\n'
+                    'recon_cache_path = %s\n\n'
+                    '[pipeline:main]\npipeline = healthcheck recon '
+                    '%s-server\n\n[app:%s-server]\nuse = egg:swiftlike#%s\n\n'
+                    '[filter:healthcheck]\nuse = egg:swiftlike#healthcheck\n'
+                    '\n[filter:recon]\nuse = egg:swiftlike#recon\n' % (
+                        self.bind_ip, self.port(kind, node), self.workers,
+                        os.path.dirname(self._device_path(node)), self.etc,
+                        kind, node, os.path.join(self.data_dir, 'cache'),
+                        kind, kind, kind))
+
+    def _proxy_conf(self) -> None:
+        users = ''.join('user_%s_%s = %s %s\n' % (account, user, key, groups)
+                        for account, user, key, groups in USERS)
+        with open(os.path.join(self.etc, 'proxy-server.conf'), 'w') as f:
+            # tokens live in the proxy process until memcache support:
+            # one worker keeps them consistent
+            f.write('[DEFAULT]\nbind_ip = %s\nbind_port = %d\nworkers = 0\n'
+                    'user =\nswift_dir = %s\nlog_address = /nonexistent\n\n'
+                    '[pipeline:main]\npipeline = catch_errors gatekeeper '
+                    'healthcheck tempauth proxy-server\n\n'
+                    '[app:proxy-server]\nuse = egg:swiftlike#proxy\n'
+                    'account_autocreate = true\n\n'
+                    '[filter:catch_errors]\nuse = egg:swiftlike#catch_errors\n'
+                    '\n[filter:gatekeeper]\nuse = egg:swiftlike#gatekeeper\n\n'
+                    '[filter:healthcheck]\nuse = egg:swiftlike#healthcheck\n\n'
+                    '[filter:tempauth]\nuse = egg:swiftlike#tempauth\n'
+                    'reseller_prefix = AUTH, SERVICE\n'
+                    'SERVICE_require_group = service\n%s' % (
+                        self.bind_ip, self.proxy_port, self.etc, users))
+
+    # -- processes --------------------------------------------------------
+    def _executable(self, name: str) -> List[str]:
+        installed = os.path.join(os.path.dirname(sys.executable), name)
+        if os.path.exists(installed):
+            return [installed]
+        found = shutil.which(name)
+        if found:
+            return [found]
+        raise AioError('%s is not installed (pip install swiftlike)' % name)
+
+    def start(self) -> None:
+        env = dict(os.environ, SWIFT_CONF_FILE=os.path.join(self.etc,
+                                                            'swift.conf'))
+        confs = [('%s-server' % kind, os.path.join(
+            self.etc, '%s-server-%d.conf' % (kind, node)))
+            for node in range(1, NODES + 1)
+            for kind in ('account', 'container', 'object')]
+        confs.append(('proxy-server', os.path.join(self.etc,
+                                                   'proxy-server.conf')))
+        for server, conf in confs:
+            log_name = os.path.basename(conf).replace('.conf', '.log')
+            with open(os.path.join(self.logs, log_name), 'ab') as log:
+                proc = subprocess.Popen(
+                    self._executable('swiftlike-' + server) + [conf,
+                                                               '--verbose'],
+                    stdout=log, stderr=subprocess.STDOUT, env=env)
+            self.procs.append((os.path.basename(conf), proc))
+
+    def _healthy(self, port: int) -> bool:
+        try:
+            conn = http.client.HTTPConnection(self.bind_ip, port, timeout=2)
+            conn.request('GET', '/healthcheck')
+            return conn.getresponse().status == 200
+        except OSError:
+            return False
+
+    def wait_healthy(self, deadline: float = STARTUP_DEADLINE) -> None:
+        ports = [self.port(kind, node) for node in range(1, NODES + 1)
+                 for kind in SERVER_OFFSETS] + [self.proxy_port]
+        end = time.monotonic() + deadline
+        while ports:
+            for name, proc in self.procs:
+                if proc.poll() is not None:
+                    raise AioError('%s exited (status %s); see %s' % (
+                        name, proc.returncode, self.logs))
+            ports = [p for p in ports if not self._healthy(p)]
+            if ports and time.monotonic() > end:
+                raise AioError('servers on ports %s did not answer their '
+                               'healthcheck in %ds; see %s' % (
+                                   ports, deadline, self.logs))
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        for _, proc in self.procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for _, proc in self.procs:
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        self.procs = []
+
+    def banner(self) -> str:
+        auth_url = 'http://%s:%d/auth/v1.0' % (self.bind_ip,
+                                               self.proxy_port)
+        lines = ['swiftlike all-in-one is up; data and logs in %s'
+                 % self.data_dir, '', 'Auth URL:  %s' % auth_url,
+                 'Users (account:user / key, groups):']
+        for account, user, key, groups in USERS:
+            lines.append('  %s:%s / %s%s' % (account, user, key,
+                                             '  (%s)' % groups if groups
+                                             else ''))
+        lines += ['', 'Try:  swift -A %s -U test:tester -K testing stat'
+                  % auth_url, '', 'Press Ctrl-C to stop.']
+        return '\n'.join(lines)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog='swiftlike-aio',
+        description='Run a whole swiftlike cluster on this machine.')
+    parser.add_argument('--data-dir', help='where data, configs and logs '
+                        'live (default: a fresh directory)')
+    parser.add_argument('--proxy-port', type=int, default=8080)
+    parser.add_argument('--base-port', type=int, default=6200,
+                        help='storage servers listen on base+10n+{0,1,2}')
+    parser.add_argument('--workers', type=int, default=0,
+                        help='worker processes per storage server '
+                        '(0: serve in the main process)')
+    args = parser.parse_args(argv)
+    aio = AllInOne(args.data_dir or default_data_dir(), args.proxy_port,
+                   args.base_port, args.workers)
+    stopping = {'signal': None}
+
+    def on_signal(signum, frame):
+        stopping['signal'] = signum
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        warning = aio.prepare()
+        if warning:
+            print('Warning: %s' % warning, file=sys.stderr)
+        aio.start()
+        aio.wait_healthy()
+    except AioError as err:
+        aio.stop()
+        print('Error: %s' % err, file=sys.stderr)
+        return 1
+    print(aio.banner(), flush=True)
+    while stopping['signal'] is None:
+        for name, proc in aio.procs:
+            if proc.poll() is not None:
+                print('Warning: %s exited (status %s)' % (
+                    name, proc.returncode), file=sys.stderr)
+                aio.procs.remove((name, proc))
+                break
+        time.sleep(0.5)
+    print('Stopping...', flush=True)
+    aio.stop()
+    return 0

@@ -1,0 +1,126 @@
+"""The all-in-one through python-swiftclient, as a new user meets it."""
+import pytest
+from swiftclient import client as swiftclient
+from swiftclient.exceptions import ClientException
+
+
+def test_banner_names_auth_url_and_users(aio):
+    out = aio.output()
+    assert 'Auth URL:  %s' % aio.auth_url in out
+    for user in ('test:tester / testing', 'test2:tester2 / testing2',
+                 'test:tester3 / testing3', 'test5:tester5 / testing5',
+                 'admin:admin / admin'):
+        assert user in out
+
+
+def test_newcomer_path_with_the_swift_command(aio, tmp_path):
+    source = tmp_path / 'notes.txt'
+    source.write_bytes(b'swiftlike works\n' * 1000)
+    result = aio.swift('upload', 'docs', str(source), '--object-name',
+                       'notes.txt')
+    assert result.returncode == 0, result.stderr
+    listing = aio.swift('list', 'docs')
+    assert listing.stdout.split() == ['notes.txt']
+    assert 'docs' in aio.swift('list').stdout.split()
+    out = tmp_path / 'copy.txt'
+    download = aio.swift('download', 'docs', 'notes.txt', '-o', str(out))
+    assert download.returncode == 0, download.stderr
+    assert out.read_bytes() == source.read_bytes()
+    stat = aio.swift('stat', 'docs', 'notes.txt')
+    assert 'Content Length: 16000' in stat.stdout
+    account = aio.swift('stat')
+    assert 'Account: AUTH_test' in account.stdout
+    assert aio.swift('delete', 'docs', 'notes.txt').returncode == 0
+    assert aio.swift('list', 'docs').stdout.split() == []
+
+
+def test_bad_credentials(aio):
+    result = aio.swift('stat', key='wrong')
+    assert result.returncode != 0
+    assert '401 Unauthorized' in result.stderr
+    with pytest.raises(ClientException) as err:
+        swiftclient.get_auth(aio.auth_url, 'nobody:here', 'x')
+    assert err.value.http_status == 401
+
+
+def _conn(aio, user, key):
+    url, token = swiftclient.get_auth(aio.auth_url, user, key)
+    return url, token
+
+
+def test_library_crud_metadata_and_ranges(aio):
+    url, token = _conn(aio, 'test:tester', 'testing')
+    swiftclient.put_container(url, token, 'lib', headers={
+        'X-Container-Meta-Purpose': 'tests'})
+    etag = swiftclient.put_object(url, token, 'lib', 'caf\u00e9.txt',
+                                  b'0123456789', content_type='text/x')
+    assert etag == '781e5e245d69b566979b86e28d23f2c7'
+    headers, body = swiftclient.get_object(url, token, 'lib', 'caf\u00e9.txt',
+                                           headers={'Range': 'bytes=2-4'})
+    assert body == b'234' and headers['content-range'] == 'bytes 2-4/10'
+    swiftclient.post_object(url, token, 'lib', 'caf\u00e9.txt',
+                            headers={'X-Object-Meta-Color': 'blue'})
+    headers = swiftclient.head_object(url, token, 'lib', 'caf\u00e9.txt')
+    assert headers['x-object-meta-color'] == 'blue'
+    assert headers['content-type'] == 'text/x'
+    headers = swiftclient.head_container(url, token, 'lib')
+    assert headers['x-container-meta-purpose'] == 'tests'
+    assert headers['x-container-object-count'] == '1'
+    _, listing = swiftclient.get_container(url, token, 'lib')
+    assert [o['name'] for o in listing] == ['caf\u00e9.txt']
+    assert listing[0]['bytes'] == 10 and listing[0]['hash'] == etag
+    swiftclient.delete_object(url, token, 'lib', 'caf\u00e9.txt')
+    with pytest.raises(ClientException) as err:
+        swiftclient.get_object(url, token, 'lib', 'caf\u00e9.txt')
+    assert err.value.http_status == 404
+    swiftclient.delete_container(url, token, 'lib')
+
+
+def test_acls_between_users(aio):
+    url, token = _conn(aio, 'test:tester', 'testing')
+    swiftclient.put_container(url, token, 'shared')
+    swiftclient.put_object(url, token, 'shared', 'doc', b'shared doc')
+    _, token2 = _conn(aio, 'test2:tester2', 'testing2')
+    _, token3 = _conn(aio, 'test:tester3', 'testing3')
+    for other in (token2, token3):
+        with pytest.raises(ClientException) as err:
+            swiftclient.get_object(url, other, 'shared', 'doc')
+        assert err.value.http_status == 403
+    swiftclient.post_container(url, token, 'shared', headers={
+        'X-Container-Read': 'test2:tester2, test:tester3',
+        'X-Container-Write': 'test2'})
+    assert swiftclient.get_object(url, token2, 'shared', 'doc')[1] == \
+        b'shared doc'
+    assert swiftclient.get_object(url, token3, 'shared', 'doc')[1] == \
+        b'shared doc'
+    swiftclient.put_object(url, token2, 'shared', 'from-test2', b'hi')
+    with pytest.raises(ClientException) as err:
+        swiftclient.put_object(url, token3, 'shared', 'from-tester3', b'x')
+    assert err.value.http_status == 403
+    with pytest.raises(ClientException) as err:
+        swiftclient.post_container(url, token, 'shared', headers={
+            'X-Container-Write': '.r:*'})
+    assert err.value.http_status == 400
+    # .r:* lets anyone read objects; .rlistings adds the listing
+    swiftclient.post_container(url, token, 'shared', headers={
+        'X-Container-Read': '.r:*'})
+    import urllib.request
+    with urllib.request.urlopen(url + '/shared/doc') as resp:
+        assert resp.read() == b'shared doc'
+
+
+def test_reseller_admin_reaches_any_account(aio):
+    url, _ = _conn(aio, 'test:tester', 'testing')
+    _, admin_token = _conn(aio, 'admin:admin', 'admin')
+    headers = swiftclient.head_account(url, admin_token)
+    assert 'x-account-container-count' in headers
+
+
+def test_every_response_carries_a_transaction_id(aio):
+    url, token = _conn(aio, 'test:tester', 'testing')
+    headers = swiftclient.head_account(url, token)
+    assert headers['x-trans-id'].startswith('tx')
+    assert headers['x-openstack-request-id'] == headers['x-trans-id']
+    with pytest.raises(ClientException) as err:
+        swiftclient.head_object(url, token, 'nope', 'nothing')
+    assert err.value.http_response_headers['x-trans-id'].startswith('tx')
