@@ -16,11 +16,31 @@ from tests.servers import (
 )
 
 
+def _free_base_port() -> int:
+    """A base port whose 4 x 3 storage ports (base+10n+k) are free."""
+    import socket
+    for base in range(20000 + (os.getpid() % 97) * 100, 60000, 100):
+        ports = [base + 10 * n + k for n in range(1, 5) for k in range(3)]
+        try:
+            socks = []
+            for port in ports:
+                sock = socket.socket()
+                socks.append(sock)
+                sock.bind(('127.0.0.1', port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for sock in socks:
+                sock.close()
+    raise RuntimeError('no free port range')
+
+
 class Aio:
     def __init__(self, root: str) -> None:
         self.root = root
         self.proxy_port = free_port()
-        self.base_port = 20000 + (os.getpid() % 200) * 50
+        self.base_port = _free_base_port()
         self.auth_url = 'http://127.0.0.1:%d/auth/v1.0' % self.proxy_port
         self.log_path = os.path.join(root, 'aio.out')
         prefix, env = cli_command('swiftlike-aio')
@@ -49,13 +69,54 @@ class Aio:
             [str(a) for a in args], capture_output=True, text=True,
             timeout=120, cwd=self.root)
 
+    def server_pids(self, conf_name: str):
+        """PIDs of the server run with ``etc/<conf_name>``."""
+        conf = os.path.join(self.root, 'data', 'etc', conf_name)
+        found = subprocess.run(['pgrep', '-f', conf], capture_output=True,
+                               text=True)
+        return [int(pid) for pid in found.stdout.split()]
+
+    def stop_server(self, conf_name: str) -> None:
+        for pid in self.server_pids(conf_name):
+            os.kill(pid, signal.SIGTERM)
+        wait_for(lambda: not self.server_pids(conf_name),
+                 message='%s to stop' % conf_name)
+
+    def start_server(self, conf_name: str) -> subprocess.Popen:
+        """Start a server the all-in-one runs (after stop_server)."""
+        kind = conf_name.rsplit('-', 1)[0]
+        prefix, env = cli_command('swiftlike-%s' % kind)
+        env = dict(env or os.environ, SWIFT_CONF_FILE=os.path.join(
+            self.root, 'data', 'etc', 'swift.conf'))
+        log = os.path.join(self.root, 'data', 'log',
+                           conf_name.replace('.conf', '.log'))
+        with open(log, 'ab') as out:
+            proc = subprocess.Popen(
+                prefix + [os.path.join(self.root, 'data', 'etc', conf_name),
+                          '--verbose'],
+                stdout=out, stderr=subprocess.STDOUT, env=env)
+        port = self.base_port + 10 * int(conf_name.rsplit('-', 1)[1][0]) + \
+            {'object-server': 0, 'container-server': 1,
+             'account-server': 2}[kind]
+        wait_for(lambda: _healthy(port), message='%s to start' % conf_name)
+        return proc
+
     def stop(self) -> int:
         self.proc.send_signal(signal.SIGTERM)
         return self.proc.wait(60)
 
 
-@pytest.fixture(scope='session')
-def aio():
+def _healthy(port: int) -> bool:
+    import http.client
+    try:
+        conn = http.client.HTTPConnection('127.0.0.1', port, timeout=2)
+        conn.request('GET', '/healthcheck')
+        return conn.getresponse().status == 200
+    except OSError:
+        return False
+
+
+def _aio_fixture():
     base = xattr_base()
     if base is None:
         pytest.skip('no filesystem with large user xattrs')
@@ -64,3 +125,8 @@ def aio():
     yield cluster
     assert cluster.stop() == 0
     remove_root(root)
+
+
+aio = pytest.fixture(scope='session')(_aio_fixture)
+#: a cluster of its own for tests that stop servers
+fault_aio = pytest.fixture(scope='module')(_aio_fixture)
