@@ -124,3 +124,20 @@ def test_every_response_carries_a_transaction_id(aio):
     with pytest.raises(ClientException) as err:
         swiftclient.head_object(url, token, 'nope', 'nothing')
     assert err.value.http_response_headers['x-trans-id'].startswith('tx')
+
+
+def test_proxy_access_log(aio):
+    url, token = swiftclient.get_auth(aio.auth_url, 'test:tester',
+                                      'testing')
+    headers = swiftclient.head_account(url, token)
+    trans_id = headers['x-trans-id']
+    log = aio.root + '/data/log/proxy-server.log'
+
+    def logged():
+        with open(log) as f:
+            return [line for line in f if trans_id in line and
+                    'proxy-access' in line]
+    from tests.servers import wait_for
+    line = wait_for(logged, message='the access line')[0]
+    assert ' HEAD /v1/AUTH_test HTTP/1.' in line and ' 204 ' in line
+    assert token[:16] + '...' in line and token not in line
