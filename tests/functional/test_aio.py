@@ -141,3 +141,69 @@ def test_proxy_access_log(aio):
     line = wait_for(logged, message='the access line')[0]
     assert ' HEAD /v1/AUTH_test HTTP/1.' in line and ' 204 ' in line
     assert token[:16] + '...' in line and token not in line
+
+
+def test_listings_through_the_proxy(aio):
+    url, token = swiftclient.get_auth(aio.auth_url, 'test:tester',
+                                      'testing')
+    swiftclient.put_container(url, token, 'listing')
+    names = ['a', 'b/1', 'b/2', 'caf\u00e9', 'd']
+    for name in names:
+        swiftclient.put_object(url, token, 'listing', name, b'x')
+    _, rows = swiftclient.get_container(url, token, 'listing',
+                                        delimiter='/')
+    assert [r.get('name', r.get('subdir')) for r in rows] == \
+        ['a', 'b/', 'caf\u00e9', 'd']
+    _, rows = swiftclient.get_container(url, token, 'listing', marker='a',
+                                        end_marker='d', limit=2)
+    assert [r['name'] for r in rows] == ['b/1', 'b/2']
+    _, rows = swiftclient.get_container(url, token, 'listing', prefix='b/')
+    assert [r['name'] for r in rows] == ['b/1', 'b/2']
+    import requests
+    xml = requests.get(url + '/listing', headers={'X-Auth-Token': token,
+                                                  'Accept': 'text/xml'})
+    assert xml.headers['Content-Type'] == 'text/xml; charset=utf-8'
+    assert xml.text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n'
+                               '<container name="listing">')
+    plain = requests.get(url + '/listing?prefix=zzz',
+                         headers={'X-Auth-Token': token})
+    assert plain.status_code == 204
+    too_many = requests.get(url + '/listing?limit=10001',
+                            headers={'X-Auth-Token': token})
+    assert (too_many.status_code, too_many.text) == (412, 'Maximum limit '
+                                                          'is 10000')
+
+
+def test_metadata_set_replace_remove(aio):
+    url, token = swiftclient.get_auth(aio.auth_url, 'test:tester',
+                                      'testing')
+    swiftclient.put_container(url, token, 'meta', headers={
+        'X-Container-Meta-A': '1', 'X-Container-Meta-B': '2'})
+    swiftclient.post_container(url, token, 'meta', headers={
+        'X-Remove-Container-Meta-A': 'x', 'X-Container-Meta-C': '3'})
+    headers = swiftclient.head_container(url, token, 'meta')
+    assert 'x-container-meta-a' not in headers
+    assert headers['x-container-meta-b'] == '2'  # accumulates
+    assert headers['x-container-meta-c'] == '3'
+    swiftclient.put_object(url, token, 'meta', 'o', b'x', headers={
+        'X-Object-Meta-One': '1'})
+    swiftclient.post_object(url, token, 'meta', 'o', headers={
+        'X-Object-Meta-Two': '2'})
+    headers = swiftclient.head_object(url, token, 'meta', 'o')
+    assert 'x-object-meta-one' not in headers  # object POST replaces
+    assert headers['x-object-meta-two'] == '2'
+
+
+def test_conditional_gets_through_the_proxy(aio):
+    url, token = swiftclient.get_auth(aio.auth_url, 'test:tester',
+                                      'testing')
+    swiftclient.put_container(url, token, 'cond')
+    etag = swiftclient.put_object(url, token, 'cond', 'o', b'data')
+    for headers, status in (({'If-None-Match': etag}, 304),
+                            ({'If-Match': '"nope"'}, 412),
+                            ({'Range': 'bytes=10-'}, 416)):
+        with pytest.raises(ClientException) as err:
+            swiftclient.get_object(url, token, 'cond', 'o', headers=headers)
+        assert err.value.http_status == status
+    assert swiftclient.get_object(url, token, 'cond', 'o', headers={
+        'If-Match': etag})[1] == b'data'

@@ -21,7 +21,7 @@ Result = Tuple[int, Dict[str, str], bytes]
 FORWARDED_PREFIXES = ('x-backend-', 'x-account-meta-', 'x-container-meta-',
                       'x-object-meta-', 'x-account-sysmeta-',
                       'x-container-sysmeta-', 'x-object-sysmeta-',
-                      'x-object-transient-sysmeta-', 'x-remove-')
+                      'x-object-transient-sysmeta-')
 FORWARDED_HEADERS = ('x-container-read', 'x-container-write',
                      'x-container-sync-key', 'x-container-sync-to',
                      'x-versions-location', 'x-history-location',
@@ -30,7 +30,10 @@ FORWARDED_HEADERS = ('x-container-read', 'x-container-write',
                      'range', 'x-newest', 'content-disposition',
                      'content-encoding', 'x-object-manifest',
                      'x-static-large-object', 'cache-control',
-                     'content-language', 'expires', 'x-robots-tag')
+                     'content-language', 'expires', 'x-robots-tag',
+                     'accept')
+#: X-Remove-<header> asks to delete <header>: sent on as an empty value.
+REMOVE_PREFIX = 'x-remove-'
 #: Backend answer headers a client never sees.
 HIDDEN_ANSWER_HEADERS = ('connection', 'date', 'transfer-encoding',
                          'server', 'content-length')
@@ -71,6 +74,12 @@ class Controller:
         headers = {k: v for k, v in req.headers.items()
                    if k.lower().startswith(FORWARDED_PREFIXES) or
                    k.lower() in FORWARDED_HEADERS}
+        for key in req.headers:
+            if key.lower().startswith(REMOVE_PREFIX):
+                target = 'X-' + key[len(REMOVE_PREFIX):]
+                if target.lower().startswith(FORWARDED_PREFIXES) or \
+                        target.lower() in FORWARDED_HEADERS:
+                    headers[target] = ''
         headers.update({
             'X-Trans-Id': req.environ.get('swift.trans_id', '-'),
             'Connection': 'close',
@@ -143,15 +152,16 @@ class Controller:
 
     def first_good(self, method: str, ring, part: int, path: str,
                    headers: Dict[str, str], query: str = '') -> Result:
-        """The first 2xx/3xx (or 416) from the nodes in turn; otherwise the
-        best of what came back."""
+        """The first answer that is not a 404 or a 5xx from the nodes in
+        turn (a 412 or 400 is about the request, not the node); otherwise
+        the best of what came back."""
         collected: List[Result] = []
         for node in self.node_iter(ring, part):
             result = self.node_request(node, part, method, path, headers,
                                        query=query)
             if result is None:
                 continue
-            if result[0] < 400 or result[0] == 416:
+            if result[0] < 500 and result[0] != 404:
                 return result
             collected.append(result)
         if not collected:

@@ -85,8 +85,15 @@ class ObjectController(Controller):
                                       node_key(node), err)
                 self.app.limiter.error_occurred(node)
                 continue
-            if resp.status < 400 or resp.status == 416:
+            if resp.status < 400:
                 return self._stream(req, conn, resp)
+            if resp.status < 500 and resp.status != 404:
+                body = resp.read()  # 412, 416...: the request's answer
+                conn.close()
+                return make_response(resp.status, body or None,
+                                     client_headers(dict(resp.getheaders())),
+                                     content_type=resp.getheader(
+                                         'Content-Type'))
             body = resp.read()
             conn.close()
             if resp.status == 507:
