@@ -128,3 +128,44 @@ def check_object_name(name: str):
         return 'Object name length of %d longer than %d' % (
             len(name), MAX_OBJECT_NAME_LENGTH)
     return None
+
+
+def check_delete_headers(headers, now: float):
+    """(X-Delete-At value to store or None, error text or None).
+
+    X-Delete-After (seconds) becomes X-Delete-At; both must be integers in
+    the future.
+    """
+    after = headers.get('X-Delete-After')
+    if after is not None:
+        if not after.strip().isdigit():
+            return None, 'Non-integer X-Delete-After'
+        if int(after) <= 0:
+            return None, 'X-Delete-After in past'
+        return '%d' % (int(now) + int(after)), None
+    delete_at = headers.get('X-Delete-At')
+    if delete_at is None:
+        return None, None
+    if not delete_at.strip().isdigit():
+        return None, 'Non-integer X-Delete-At'
+    if int(delete_at) <= now:
+        return None, 'X-Delete-At in past'
+    return delete_at.strip(), None
+
+
+def check_content_type(content_type: str):
+    """Swift reserves ``swift_*`` content-type parameters for itself."""
+    for param in content_type.split(';')[1:]:
+        if param.strip().lower().startswith('swift_'):
+            return 'Invalid Content-Type, swift_* is not a valid ' \
+                'parameter name.'
+    return None
+
+
+def check_account_name(account: str):
+    limit = MAX_ACCOUNT_NAME_LENGTH * (
+        2 if account.startswith(AUTO_CREATE_ACCOUNT_PREFIX) else 1)
+    length = len(account.encode('utf-8'))
+    if length > limit:
+        return 'Account name length of %d longer than %d' % (length, limit)
+    return None

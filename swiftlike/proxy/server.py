@@ -133,6 +133,9 @@ class Application:
             return make_response(404)
         if not account:
             raise text_error(412, 'Bad URL')
+        problem = constraints.check_account_name(account)
+        if problem:
+            raise text_error(400, problem)
         req.environ.update({'swift.account': account,
                             'swift.container': container,
                             'swift.object': obj})

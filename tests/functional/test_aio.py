@@ -207,3 +207,56 @@ def test_conditional_gets_through_the_proxy(aio):
         assert err.value.http_status == status
     assert swiftclient.get_object(url, token, 'cond', 'o', headers={
         'If-Match': etag})[1] == b'data'
+
+
+@pytest.mark.parametrize('headers, status, body', [
+    ({'If-None-Match': '"abc"'}, 400, b'If-None-Match only supports *'),
+    ({'X-Delete-At': 'soon'}, 400, b'Non-integer X-Delete-At'),
+    ({'X-Delete-At': '1000'}, 400, b'X-Delete-At in past'),
+    ({'X-Delete-After': 'x'}, 400, b'Non-integer X-Delete-After'),
+    ({'X-Object-Meta-' + 'n' * 129: 'v'}, 400, None),
+    ({'X-Object-Meta-Big': 'v' * 257}, 400, None),
+    ({'Content-Type': 'text/plain; swift_bytes=5'}, 400,
+     b'Invalid Content-Type, swift_* is not a valid parameter name.'),
+])
+def test_constraint_violations(aio, headers, status, body):
+    import requests
+    url, token = swiftclient.get_auth(aio.auth_url, 'test:tester',
+                                      'testing')
+    swiftclient.put_container(url, token, 'limits')
+    resp = requests.put(url + '/limits/o', data=b'x',
+                        headers=dict(headers, **{'X-Auth-Token': token}))
+    assert resp.status_code == status, resp.text
+    if body is not None:
+        assert resp.content == body
+    with pytest.raises(ClientException):
+        swiftclient.head_object(url, token, 'limits', 'o')  # not stored
+
+
+def test_more_constraint_violations(aio):
+    import requests
+    url, token = swiftclient.get_auth(aio.auth_url, 'test:tester',
+                                      'testing')
+    swiftclient.put_container(url, token, 'limits2')
+    auth = {'X-Auth-Token': token}
+    resp = requests.put(url + '/limits2/' + 'o' * 1025, data=b'x',
+                        headers=auth)
+    assert (resp.status_code, resp.text) == (
+        400, 'Object name length of 1025 longer than 1024')
+    resp = requests.put(url + '/' + 'c' * 257, headers=auth)
+    assert resp.status_code == 400
+    assert resp.text == 'Container name length of 257 longer than 256'
+    import http.client
+    conn = http.client.HTTPConnection('127.0.0.1', aio.proxy_port)
+    conn.putrequest('PUT', '/v1/AUTH_test/limits2/nolength')
+    conn.putheader('X-Auth-Token', token)
+    conn.endheaders()
+    resp = conn.getresponse()
+    assert (resp.status, resp.read()) == (411,
+                                          b'Missing Content-Length header.')
+    expiring = requests.put(url + '/limits2/ttl', data=b'x', headers=dict(
+        auth, **{'X-Delete-After': '3600'}))
+    assert expiring.status_code == 201
+    head = requests.head(url + '/limits2/ttl', headers=auth)
+    assert abs(int(head.headers['X-Delete-At']) - 3600 -
+               int(float(head.headers['X-Timestamp']))) <= 2

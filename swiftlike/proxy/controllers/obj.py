@@ -147,11 +147,29 @@ class ObjectController(Controller):
             raise text_error(411, 'Missing Content-Length header.')
         if length is not None and length > constraints.MAX_FILE_SIZE:
             raise text_error(413, 'Your request is too large.')
+        if_none_match = req.headers.get('If-None-Match')
+        if if_none_match is not None and if_none_match.strip() != '*':
+            raise text_error(400, 'If-None-Match only supports *')
         for problem in (constraints.check_object_name(self.obj),
-                        constraints.check_metadata(req.headers, 'object')):
+                        constraints.check_metadata(req.headers, 'object'),
+                        constraints.check_content_type(
+                            req.headers.get('Content-Type', ''))):
             if problem:
                 raise text_error(400, problem)
+        self._apply_delete_headers(req)
         return length
+
+    @staticmethod
+    def _apply_delete_headers(req: Request) -> None:
+        """Validate X-Delete-At/-After; the object server gets X-Delete-At.
+        """
+        delete_at, problem = constraints.check_delete_headers(
+            req.headers, time.time())
+        if problem:
+            raise text_error(400, problem)
+        if delete_at is not None:
+            req.headers['X-Delete-At'] = delete_at
+            req.headers.pop('X-Delete-After', None)
 
     def _connect(self, ring, part: int, headers_list, length
                  ) -> Tuple[List[BackendConnection], List[int]]:
@@ -183,8 +201,8 @@ class ObjectController(Controller):
                     self.app.limiter.insufficient_storage(node)
                 elif conn.expect_status >= 500:
                     self.app.limiter.error_occurred(node)
-                elif conn.expect_status in (409, 412):
-                    break  # an answer about the object, not the node
+                elif 400 <= conn.expect_status < 500:
+                    break  # an answer about the request, not the node
         return conns, refusals
 
     def PUT(self, req: Request) -> Response:
@@ -202,13 +220,14 @@ class ObjectController(Controller):
                                                timestamp.internal)]
         conns, refusals = self._connect(ring, part, headers_list, length)
         quorum = quorum_size(replicas)
-        if len(conns) < quorum or 412 in refusals or 409 in refusals:
+        answers = [s for s in refusals if 400 <= s < 500 and s != 404]
+        if len(conns) < quorum or answers:
             for conn in conns:
                 conn.close()
-            if 412 in refusals:  # If-None-Match: * and the object exists
-                return make_response(412)
-            if 409 in refusals:  # an equal or newer version exists
+            if 409 in answers:  # an equal or newer version exists
                 return make_response(202)
+            if answers:  # 412 (If-None-Match: *) or a refused request
+                return make_response(answers[0])
             return make_response(503)
         conns = self._send_body(req, conns, length, quorum)
         return self._put_answer(conns, replicas, timestamp)
@@ -298,6 +317,12 @@ class ObjectController(Controller):
         return self.best(results, replicas, overrides)
 
     def POST(self, req: Request) -> Response:
+        problem = constraints.check_metadata(req.headers, 'object') or \
+            constraints.check_content_type(req.headers.get('Content-Type',
+                                                           ''))
+        if problem:
+            raise text_error(400, problem)
+        self._apply_delete_headers(req)
         return self._write_all(req, 'POST')
 
     def DELETE(self, req: Request) -> Response:
