@@ -41,6 +41,7 @@ setup(
             'gatekeeper = swiftlike.common.middleware.gatekeeper:'
             'filter_factory',
             'tempauth = swiftlike.common.middleware.tempauth:filter_factory',
+            'copy = swiftlike.common.middleware.copy:filter_factory',
             'proxy_logging = swiftlike.common.middleware.proxy_logging:'
             'filter_factory',
         ],

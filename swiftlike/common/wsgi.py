@@ -208,7 +208,8 @@ def serve(sock: socket.socket, app, conf: ConfSection,
                    protocol=_Protocol,
                    log=_ServerLog(logger), log_output=False,
                    socket_timeout=conf.get_float('client_timeout', 60.0),
-                   capitalize_response_headers=False)
+                   capitalize_response_headers=False,
+                   debug=False)  # never a traceback to a client
     while stop['signal'] is None and not server.dead:
         sleep(SIGNAL_POLL)
     if not server.dead:

@@ -260,3 +260,45 @@ def test_more_constraint_violations(aio):
     head = requests.head(url + '/limits2/ttl', headers=auth)
     assert abs(int(head.headers['X-Delete-At']) - 3600 -
                int(float(head.headers['X-Timestamp']))) <= 2
+
+
+def test_copy(aio):
+    url, token = swiftclient.get_auth(aio.auth_url, 'test:tester',
+                                      'testing')
+    swiftclient.put_container(url, token, 'src')
+    swiftclient.put_container(url, token, 'dst')
+    swiftclient.put_object(url, token, 'src', 'orig', b'copy me',
+                           content_type='text/x',
+                           headers={'X-Object-Meta-Color': 'blue'})
+    import requests
+    auth = {'X-Auth-Token': token}
+    resp = requests.request('COPY', url + '/src/orig', headers=dict(
+        auth, Destination='dst/copied'))
+    assert resp.status_code == 201
+    assert resp.headers['X-Copied-From'] == 'src/orig'
+    assert resp.headers['X-Copied-From-Account'] == 'AUTH_test'
+    headers, body = swiftclient.get_object(url, token, 'dst', 'copied')
+    assert body == b'copy me' and headers['x-object-meta-color'] == 'blue'
+    assert headers['content-type'] == 'text/x'
+    resp = requests.put(url + '/dst/fresh', headers=dict(
+        auth, **{'X-Copy-From': '/src/orig', 'X-Fresh-Metadata': 'true',
+                 'X-Object-Meta-New': 'yes', 'Content-Length': '0'}))
+    assert resp.status_code == 201
+    headers = swiftclient.head_object(url, token, 'dst', 'fresh')
+    assert 'x-object-meta-color' not in headers
+    assert headers['x-object-meta-new'] == 'yes'
+    resp = requests.request('COPY', url + '/src/orig', headers=auth)
+    assert (resp.status_code, resp.text) == (412, 'Destination header '
+                                                  'required')
+    resp = requests.request('COPY', url + '/src/missing', headers=dict(
+        auth, Destination='dst/x'))
+    assert resp.status_code == 404
+    # test2 cannot copy out of test's container without a read ACL
+    _, token2 = swiftclient.get_auth(aio.auth_url, 'test2:tester2',
+                                     'testing2')
+    url2 = url.replace('AUTH_test', 'AUTH_test2')
+    swiftclient.put_container(url2, token2, 'mine')
+    resp = requests.put(url2 + '/mine/stolen', headers={
+        'X-Auth-Token': token2, 'X-Copy-From': 'src/orig',
+        'X-Copy-From-Account': 'AUTH_test', 'Content-Length': '0'})
+    assert resp.status_code == 403

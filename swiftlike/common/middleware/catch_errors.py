@@ -47,18 +47,33 @@ class CatchErrorsMiddleware:
             return start_response(status, headers, exc_info)
 
         try:
-            return self.app(environ, add_trans_id)
+            body = self.app(environ, add_trans_id)
         except Exception:
-            self.logger.exception('Error: An error occurred (txn: %s)',
-                                  trans_id)
-            if started:
-                raise
-            start_response('500 Internal Server Error', [
-                ('Content-Type', 'text/plain'),
-                ('Content-Length', str(len(ERROR_BODY))),
-                ('X-Trans-Id', trans_id),
-                ('X-Openstack-Request-Id', trans_id)])
-            return [ERROR_BODY]
+            return self._failed(start_response, trans_id, started)
+        return self._guarded(body, start_response, trans_id, started)
+
+    def _guarded(self, body, start_response, trans_id, started):
+        """Iterate the body; an error before any header was sent still
+        becomes a plain 500 (apps that are generators fail only here)."""
+        try:
+            yield from body
+        except Exception:
+            yield from self._failed(start_response, trans_id, started)
+        finally:
+            if hasattr(body, 'close'):
+                body.close()
+
+    def _failed(self, start_response, trans_id, started):
+        self.logger.exception('Error: An error occurred (txn: %s)',
+                              trans_id)
+        if started:
+            raise
+        start_response('500 Internal Server Error', [
+            ('Content-Type', 'text/plain'),
+            ('Content-Length', str(len(ERROR_BODY))),
+            ('X-Trans-Id', trans_id),
+            ('X-Openstack-Request-Id', trans_id)])
+        return [ERROR_BODY]
 
 
 def filter_factory(global_conf: Dict[str, str], **local_conf: str):

@@ -104,3 +104,15 @@ def test_gatekeeper_strips_both_ways():
     assert seen['HTTP_X_BACKEND_INBOUND_X_TIMESTAMP'] == '123'
     assert 'HTTP_X_TIMESTAMP' not in seen
     assert headers == {'X-Object-Meta-Ok': '3'}
+
+
+def test_catch_errors_covers_failing_generators():
+    def generator_app(environ, start_response):
+        raise RuntimeError('fails on first iteration')
+        yield b''  # pragma: no cover
+
+    app = CatchErrorsMiddleware(generator_app,
+                                {'log_address': '/nonexistent'})
+    status, headers, body = _call(app, Request.blank('/v1/a').environ)
+    assert status.startswith('500') and body == b'Internal server error.\n'
+    assert b'Traceback' not in body
