@@ -42,6 +42,9 @@ setup(
             'filter_factory',
             'tempauth = swiftlike.common.middleware.tempauth:filter_factory',
             'copy = swiftlike.common.middleware.copy:filter_factory',
+            'memcache = swiftlike.common.middleware.memcache:filter_factory',
+            'listing_formats = swiftlike.common.middleware.listing_formats:'
+            'filter_factory',
             'proxy_logging = swiftlike.common.middleware.proxy_logging:'
             'filter_factory',
         ],

@@ -240,3 +240,49 @@ class RecordingServer:
     def close(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class Memcached:
+    """A real memcached on a free loopback port (Debian's package)."""
+
+    def __init__(self) -> None:
+        binary = shutil.which('memcached')
+        if binary is None:
+            import pytest
+            pytest.skip('memcached is not installed (apt install memcached)')
+        self.port = free_port()
+        command = [binary, '-l', '127.0.0.1', '-p', str(self.port), '-U', '0',
+                   '-m', '16']
+        if os.geteuid() == 0:
+            command += ['-u', 'root']
+        self.proc = subprocess.Popen(command, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        wait_for(self._listening, message='memcached on %d' % self.port)
+
+    def _listening(self) -> bool:
+        try:
+            socket.create_connection(('127.0.0.1', self.port), 0.5).close()
+            return True
+        except OSError:
+            return False
+
+    @property
+    def address(self) -> str:
+        return '127.0.0.1:%d' % self.port
+
+    def raw(self, command: bytes) -> bytes:
+        """One command over a fresh connection; what memcached answered."""
+        with socket.create_connection(('127.0.0.1', self.port), 2) as sock:
+            sock.sendall(command)
+            data = b''
+            while not data.endswith((b'END\r\n', b'STORED\r\n',
+                                     b'DELETED\r\n', b'NOT_FOUND\r\n')):
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+            return data
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)

@@ -144,7 +144,9 @@ class AccountController(DBStorageServer):
 
     def HEAD(self, req: Request) -> Response:
         broker, _ = self._live_account(req)
-        return make_response(204, b'', self._stat_headers(broker))
+        return make_response(204, b'', self._stat_headers(broker),
+                             content_type='%s; charset=utf-8' %
+                             self.listing_media(req))
 
     def GET(self, req: Request) -> Response:
         broker, account = self._live_account(req)

@@ -13,6 +13,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -33,6 +34,8 @@ USERS = [('test', 'tester', 'testing', '.admin'),
          ('test5', 'tester5', 'testing5', 'service'),
          ('admin', 'admin', 'admin', '.admin .reseller_admin')]
 SERVER_OFFSETS = {'object': 0, 'container': 1, 'account': 2}
+#: memcached listens on base port + this (storage ports: base+10..base+42)
+MEMCACHE_OFFSET = 90
 
 
 class AioError(Exception):
@@ -75,7 +78,9 @@ class AllInOne:
     """
 
     def __init__(self, data_dir: str, proxy_port: int, base_port: int,
-                 workers: int, bind_ip: str = '127.0.0.1') -> None:
+                 workers: int, bind_ip: str = '127.0.0.1',
+                 proxy_workers: Optional[int] = None,
+                 memcache_port: Optional[int] = None) -> None:
         self.data_dir = os.path.abspath(data_dir)
         self.etc = os.path.join(self.data_dir, 'etc')
         self.logs = os.path.join(self.data_dir, 'log')
@@ -83,6 +88,16 @@ class AllInOne:
         self.base_port = base_port
         self.workers = workers
         self.bind_ip = bind_ip
+        self.memcached = shutil.which('memcached')
+        self.memcache_port = memcache_port or base_port + MEMCACHE_OFFSET
+        # tokens and info are shared between proxy workers through
+        # memcached; without it, one proxy process keeps them consistent
+        if not self.memcached:
+            self.proxy_workers = 0
+        elif proxy_workers is None:
+            self.proxy_workers = os.cpu_count() or 1
+        else:
+            self.proxy_workers = proxy_workers
         self.procs: List[Tuple[str, subprocess.Popen]] = []
 
     def port(self, kind: str, node: int) -> int:
@@ -150,15 +165,19 @@ class AllInOne:
     def _proxy_conf(self) -> None:
         users = ''.join('user_%s_%s = %s %s\n' % (account, user, key, groups)
                         for account, user, key, groups in USERS)
+        cache = 'cache ' if self.memcached else ''
         with open(os.path.join(self.etc, 'proxy-server.conf'), 'w') as f:
-            # tokens live in the proxy process until memcache support:
-            # one worker keeps them consistent
-            f.write('[DEFAULT]\nbind_ip = %s\nbind_port = %d\nworkers = 0\n'
+            f.write('[DEFAULT]\nbind_ip = %s\nbind_port = %d\nworkers = %d\n'
                     'user =\nswift_dir = %s\nlog_address = /nonexistent\n\n'
                     '[pipeline:main]\npipeline = catch_errors gatekeeper '
-                    'healthcheck proxy_logging tempauth copy proxy-server\n\n'
+                    'healthcheck proxy_logging %slisting_formats tempauth '
+                    'copy proxy-server\n\n'
                     '[app:proxy-server]\nuse = egg:swiftlike#proxy\n'
                     'account_autocreate = true\n\n'
+                    '[filter:cache]\nuse = egg:swiftlike#memcache\n'
+                    'memcache_servers = %s:%d\n\n'
+                    '[filter:listing_formats]\n'
+                    'use = egg:swiftlike#listing_formats\n\n'
                     '[filter:catch_errors]\nuse = egg:swiftlike#catch_errors\n'
                     '\n[filter:gatekeeper]\nuse = egg:swiftlike#gatekeeper\n\n'
                     '[filter:copy]\nuse = egg:swiftlike#copy\n\n'
@@ -168,7 +187,9 @@ class AllInOne:
                     '[filter:tempauth]\nuse = egg:swiftlike#tempauth\n'
                     'reseller_prefix = AUTH, SERVICE\n'
                     'SERVICE_require_group = service\n%s' % (
-                        self.bind_ip, self.proxy_port, self.etc, users))
+                        self.bind_ip, self.proxy_port, self.proxy_workers,
+                        self.etc, cache, self.bind_ip, self.memcache_port,
+                        users))
 
     # -- processes --------------------------------------------------------
     def _executable(self, name: str) -> List[str]:
@@ -183,6 +204,8 @@ class AllInOne:
     def start(self) -> None:
         env = dict(os.environ, SWIFT_CONF_FILE=os.path.join(self.etc,
                                                             'swift.conf'))
+        if self.memcached:
+            self._start_memcached()
         confs = [('%s-server' % kind, os.path.join(
             self.etc, '%s-server-%d.conf' % (kind, node)))
             for node in range(1, NODES + 1)
@@ -198,6 +221,16 @@ class AllInOne:
                     stdout=log, stderr=subprocess.STDOUT, env=env)
             self.procs.append((os.path.basename(conf), proc))
 
+    def _start_memcached(self) -> None:
+        command = [self.memcached, '-l', self.bind_ip,
+                   '-p', str(self.memcache_port), '-U', '0', '-m', '64']
+        if os.geteuid() == 0:
+            command += ['-u', 'root']  # memcached refuses root otherwise
+        with open(os.path.join(self.logs, 'memcached.log'), 'ab') as log:
+            proc = subprocess.Popen(command, stdout=log,
+                                    stderr=subprocess.STDOUT)
+        self.procs.append(('memcached', proc))
+
     def _healthy(self, port: int) -> bool:
         try:
             conn = http.client.HTTPConnection(self.bind_ip, port, timeout=2)
@@ -210,6 +243,8 @@ class AllInOne:
         ports = [self.port(kind, node) for node in range(1, NODES + 1)
                  for kind in SERVER_OFFSETS] + [self.proxy_port]
         end = time.monotonic() + deadline
+        if self.memcached:
+            self._wait_memcached(end)
         while ports:
             for name, proc in self.procs:
                 if proc.poll() is not None:
@@ -221,6 +256,19 @@ class AllInOne:
                                'healthcheck in %ds; see %s' % (
                                    ports, deadline, self.logs))
             time.sleep(0.2)
+
+    def _wait_memcached(self, end: float) -> None:
+        while True:
+            try:
+                socket.create_connection((self.bind_ip, self.memcache_port),
+                                         1).close()
+                return
+            except OSError:
+                if time.monotonic() > end:
+                    raise AioError('memcached did not listen on port %d; '
+                                   'see %s' % (self.memcache_port, self.logs)
+                                   ) from None
+            time.sleep(0.1)
 
     def stop(self) -> None:
         for _, proc in self.procs:
@@ -260,9 +308,17 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument('--workers', type=int, default=0,
                         help='worker processes per storage server '
                         '(0: serve in the main process)')
+    parser.add_argument('--proxy-workers', type=int, default=None,
+                        help='proxy worker processes (default: one per '
+                        'CPU with memcached, else 0: the main process)')
+    parser.add_argument('--memcache-port', type=int, default=None,
+                        help='port of the memcached it starts (default: '
+                        'base port + %d)' % MEMCACHE_OFFSET)
     args = parser.parse_args(argv)
     aio = AllInOne(args.data_dir or default_data_dir(), args.proxy_port,
-                   args.base_port, args.workers)
+                   args.base_port, args.workers,
+                   proxy_workers=args.proxy_workers,
+                   memcache_port=args.memcache_port)
     stopping = {'signal': None}
 
     def on_signal(signum, frame):

@@ -135,17 +135,23 @@ class DBStorageServer(StorageServer):
         except ListingError as err:
             raise text_error(err.status, err.body) from None
 
-    def listing_response(self, req: Request, kind: str, name: str,
-                         records: List[Dict[str, Any]],
-                         headers: Dict[str, str]) -> Response:
+    @staticmethod
+    def listing_media(req: Request) -> str:
+        """The listing's media type (HEAD answers carry it too)."""
         try:
-            media = choose_format(query_params(req), req.headers.get('Accept'))
+            return choose_format(query_params(req), req.headers.get('Accept'))
         except ListingError as err:
             raise HTTPError(err.status, err.body.encode()
                             if err.body else None) from None
+
+    def listing_response(self, req: Request, kind: str, name: str,
+                         records: List[Dict[str, Any]],
+                         headers: Dict[str, str]) -> Response:
+        media = self.listing_media(req)
         body = render(media, kind, name, records)
         if media == 'text/plain' and not records:
-            return make_response(204, headers=headers)
+            return make_response(204, headers=headers,
+                                 content_type='text/plain; charset=utf-8')
         headers = dict(headers)
         if 'format' not in query_params(req):
             headers['Vary'] = 'Accept'

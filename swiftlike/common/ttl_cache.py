@@ -1,8 +1,10 @@
-"""A bounded in-process cache whose entries expire.
+"""A bounded in-process cache whose entries expire, with memcache's calls.
 
-The proxy keeps account/container info in it (asking the container servers
-on every object request would double the cluster's load) and tempauth its
-tokens; memcache support will share them across workers.
+Without memcache the proxy keeps account/container info and tempauth its
+tokens here, one cache per worker process; the interface is the memcached
+client's (get, set with a lifetime, delete, incr), so callers use
+``environ['swift.cache']`` when the memcache middleware is in the pipeline
+and this otherwise, with no other difference.
 """
 from __future__ import annotations
 
@@ -33,11 +35,21 @@ class TTLCache:
             return None
         return value
 
-    def set(self, key: Hashable, value: Any) -> None:
-        self._entries[key] = (self.clock() + self.ttl, value)
+    def set(self, key: Hashable, value: Any,
+            time: Optional[float] = None) -> None:
+        """Keep ``value`` for ``time`` seconds (the cache's ttl if None,
+        forever-ish if 0, as memcached reads 0)."""
+        ttl = self.ttl if time is None else (time or float('inf'))
+        self._entries[key] = (self.clock() + ttl, value)
         self._entries.move_to_end(key)
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)
 
-    def pop(self, key: Hashable) -> None:
+    def delete(self, key: Hashable) -> None:
         self._entries.pop(key, None)
+
+    def incr(self, key: Hashable, delta: int = 1,
+             time: Optional[float] = None) -> int:
+        value = (self.get(key) or 0) + delta
+        self.set(key, value, time)
+        return value

@@ -262,8 +262,10 @@ class ContainerController(DBStorageServer):
             raise HTTPError(404 if not obj else 400)
         headers = self._stat_headers(broker)
         status = 404 if broker.is_deleted() else 204
-        return make_response(status, b'' if status == 204 else None,
-                             headers)
+        if status == 404:
+            return make_response(404, None, headers)
+        return make_response(204, b'', headers, content_type='%s; '
+                             'charset=utf-8' % self.listing_media(req))
 
     def GET(self, req: Request) -> Response:
         broker, _, container, obj = self._target(req)

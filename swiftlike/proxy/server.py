@@ -74,8 +74,12 @@ class Application:
         self.limiter = ErrorLimiter(
             conf.get_int('error_suppression_limit', 10, minimum=0),
             conf.get_float('error_suppression_interval', 60.0, minimum=0))
-        self.info_cache = TTLCache(conf.get_float(
-            'recheck_container_existence', 60.0, minimum=0))
+        self.recheck_account_existence = conf.get_float(
+            'recheck_account_existence', 60.0, minimum=0)
+        self.recheck_container_existence = conf.get_float(
+            'recheck_container_existence', 60.0, minimum=0)
+        #: used when no memcache middleware puts a shared cache in environ
+        self.info_cache = TTLCache(self.recheck_container_existence)
 
     def object_ring(self, policy_index: int) -> Ring:
         ring = self._object_rings.get(policy_index)

@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from swiftlike.cli.aio import MEMCACHE_OFFSET
 from tests.conftest import cli_command
 from tests.servers import (
     free_port,
@@ -17,10 +18,12 @@ from tests.servers import (
 
 
 def _free_base_port() -> int:
-    """A base port whose 4 x 3 storage ports (base+10n+k) are free."""
+    """A base port whose 4 x 3 storage ports (base+10n+k) and memcached
+    port are free."""
     import socket
     for base in range(20000 + (os.getpid() % 97) * 100, 60000, 100):
-        ports = [base + 10 * n + k for n in range(1, 5) for k in range(3)]
+        ports = [base + 10 * n + k for n in range(1, 5)
+                 for k in range(3)] + [base + MEMCACHE_OFFSET]
         try:
             socks = []
             for port in ports:
@@ -41,6 +44,7 @@ class Aio:
         self.root = root
         self.proxy_port = free_port()
         self.base_port = _free_base_port()
+        self.memcache_port = self.base_port + MEMCACHE_OFFSET
         self.auth_url = 'http://127.0.0.1:%d/auth/v1.0' % self.proxy_port
         self.log_path = os.path.join(root, 'aio.out')
         prefix, env = cli_command('swiftlike-aio')

@@ -302,3 +302,44 @@ def test_copy(aio):
         'X-Auth-Token': token2, 'X-Copy-From': 'src/orig',
         'X-Copy-From-Account': 'AUTH_test', 'Content-Length': '0'})
     assert resp.status_code == 403
+
+
+def _memcached_get(port: int, key: str):
+    import hashlib
+    import json
+    import socket
+    hashed = hashlib.md5(key.encode()).hexdigest().encode()
+    with socket.create_connection(('127.0.0.1', port), 2) as sock:
+        sock.sendall(b'get ' + hashed + b'\r\n')
+        data = b''
+        while not data.endswith(b'END\r\n'):
+            data += sock.recv(65536)
+    lines = data.split(b'\r\n')
+    return json.loads(lines[1]) if lines[0].startswith(b'VALUE') else None
+
+
+def test_tokens_and_info_shared_through_memcached(aio):
+    import re
+    with open(aio.root + '/data/etc/proxy-server.conf') as f:
+        conf = f.read()
+    assert 'cache listing_formats' in conf
+    workers = int(re.search(r'^workers = (\d+)$', conf, re.M).group(1))
+    url, token = swiftclient.get_auth(aio.auth_url, 'test:tester3',
+                                      'testing3')
+    expires, groups = _memcached_get(aio.memcache_port,
+                                     'AUTH_/token/%s' % token)
+    assert groups.split(',') == ['test', 'test:tester3']
+    assert _memcached_get(aio.memcache_port,
+                          'AUTH_/user/test:tester3') == token
+    # a second login gets the same live token, from whichever worker
+    assert swiftclient.get_auth(aio.auth_url, 'test:tester3',
+                                'testing3')[1] == token
+    # each call is a new connection: every worker must accept the token
+    admin_url, admin_token = swiftclient.get_auth(aio.auth_url,
+                                                  'test:tester', 'testing')
+    swiftclient.put_container(admin_url, admin_token, 'shared-info',
+                              headers={'X-Container-Read': 'test:tester3'})
+    for _ in range(max(10, 5 * workers)):
+        swiftclient.head_container(url, token, 'shared-info')
+    info = _memcached_get(aio.memcache_port, 'container/AUTH_test/shared-info')
+    assert info['status'] == 204 and info['read_acl'] == 'test:tester3'

@@ -1,5 +1,6 @@
 """A cluster losing servers: writes and reads go on while a quorum can."""
 import os
+import re
 
 import pytest
 from swiftclient import client as swiftclient
@@ -63,6 +64,29 @@ def test_one_object_server_down(env):
         aio.extra = getattr(aio, 'extra', []) + [proc]
 
 
+def test_two_primaries_down_the_handoff_makes_the_quorum(env):
+    """Two of the object's three primaries stopped: with four nodes one
+    handoff remains, so two copies are written, a quorum (Swift does the
+    same); the next test takes the handoff away too."""
+    aio, url, token, etc = env
+    swiftclient.put_container(url, token, 'twodown')
+    ring = Ring(etc, ring_name='object')
+    _, nodes = ring.get_nodes('AUTH_test', 'twodown', 'o')
+    downs = [_node_of(n) for n in nodes[:2]]
+    for node in downs:
+        aio.stop_server('object-server-%d.conf' % node)
+    try:
+        swiftclient.put_object(url, token, 'twodown', 'o', b'two')
+        holders = _data_files(aio, 'AUTH_test', 'twodown', 'o')
+        assert len(holders) == 2 and not set(downs) & set(holders)
+        assert swiftclient.get_object(url, token, 'twodown', 'o')[1] == \
+            b'two'
+    finally:
+        for node in downs:
+            aio.extra = getattr(aio, 'extra', []) + [
+                aio.start_server('object-server-%d.conf' % node)]
+
+
 def test_without_a_quorum_the_client_is_told(env):
     aio, url, token, etc = env
     swiftclient.put_container(url, token, 'noquorum')
@@ -79,6 +103,12 @@ def test_without_a_quorum_the_client_is_told(env):
                 aio.start_server('object-server-%d.conf' % node)]
 
 
+def proxy_workers(aio) -> int:
+    with open(os.path.join(aio.root, 'data', 'etc',
+                           'proxy-server.conf')) as f:
+        return int(re.search(r'^workers = (\d+)$', f.read(), re.M).group(1))
+
+
 def test_a_507_node_is_error_limited(env):
     aio, url, token, etc = env
     swiftclient.put_container(url, token, 'limited')
@@ -89,7 +119,7 @@ def test_a_507_node_is_error_limited(env):
     try:
         names = [n for n in ('e%d' % i for i in range(200))
                  if 4 in [_node_of(d) for d in ring.get_nodes(
-                     'AUTH_test', 'limited', n)[1]]][:5]
+                     'AUTH_test', 'limited', n)[1]]][:8]
         for name in names:
             swiftclient.put_object(url, token, 'limited', name, b'x')
 
@@ -97,7 +127,11 @@ def test_a_507_node_is_error_limited(env):
             with open(log) as f:
                 return f.read().count('" 507 ')
         wait_for(lambda: count_507() >= 1, message='a 507 in the log')
-        assert count_507() == 1  # the proxy stopped asking that node
+        # each proxy worker limits on its own (as Swift's do): one 507 per
+        # worker at most, then the node is no longer asked
+        workers = max(1, proxy_workers(aio))
+        assert workers < len(names)
+        assert count_507() <= workers
         for name in names:
             assert len(_data_files(aio, 'AUTH_test', 'limited', name)) == 3
     finally:

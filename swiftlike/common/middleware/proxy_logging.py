@@ -31,7 +31,11 @@ class ProxyLoggingMiddleware:
             return self.app(environ, start_response)
         environ['swift.proxy_access_log_made'] = True
         started = time.time()
-        state = {'status': '-', 'sent': 0}
+        # the client's request line: later filters may rewrite the environ
+        state = {'status': '-', 'sent': 0,
+                 'method': environ.get('REQUEST_METHOD'),
+                 'path': environ.get('PATH_INFO', ''),
+                 'query': environ.get('QUERY_STRING')}
 
         def recording_start(status, headers, exc_info=None):
             state['status'] = status.split(' ', 1)[0]
@@ -50,16 +54,15 @@ class ProxyLoggingMiddleware:
     def _log(self, environ, state, started: float) -> None:
         ended = time.time()
         token = environ.get('HTTP_X_AUTH_TOKEN', '')
-        path = quote(environ.get('PATH_INFO', '').encode('latin-1'),
-                     safe='/')
-        if environ.get('QUERY_STRING'):
-            path += '?' + environ['QUERY_STRING']
+        path = quote(state['path'].encode('latin-1'), safe='/')
+        if state['query']:
+            path += '?' + state['query']
         fields = [
             environ.get('HTTP_X_FORWARDED_FOR', '').split(',')[0] or
             environ.get('REMOTE_ADDR'),
             environ.get('REMOTE_ADDR'),
             time.strftime('%d/%b/%Y/%H/%M/%S', time.gmtime(ended)),
-            environ.get('REQUEST_METHOD'), path,
+            state['method'], path,
             environ.get('SERVER_PROTOCOL'), state['status'],
             environ.get('HTTP_REFERER'), environ.get('HTTP_USER_AGENT'),
             token[:AUTH_TOKEN_SHOWN] + '...' if token else None,

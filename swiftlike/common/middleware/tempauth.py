@@ -77,9 +77,8 @@ class TempAuth:
                                        minimum=1)
         self.storage_url_scheme = conf.get('storage_url_scheme', 'default')
         self.users = load_users(conf)
-        #: token -> (expires, groups); per process until memcache support
-        self.tokens = TTLCache(ttl=self.token_life)
-        self.user_tokens: Dict[str, str] = {}
+        #: tokens when no memcache middleware shares them between workers
+        self.local_cache = TTLCache(ttl=self.token_life)
 
     # -- the auth endpoint --------------------------------------------------
     def __call__(self, environ, start_response):
@@ -89,7 +88,7 @@ class TempAuth:
         token = environ.get('HTTP_X_AUTH_TOKEN') or \
             environ.get('HTTP_X_STORAGE_TOKEN')
         if token:
-            groups = self.get_groups(token)
+            groups = self.get_groups(environ, token)
             if groups is None:
                 environ['swift.authorize'] = self.denied
             else:
@@ -119,7 +118,7 @@ class TempAuth:
         if user is None or key != user.key or ':' not in user_header:
             return make_response(401, headers={
                 'Www-Authenticate': 'Swift realm="%s"' % realm})
-        token, expires = self._token_for(user)
+        token, expires = self._token_for(req.environ, user)
         return make_response(200, b'', {
             'X-Auth-Token': token, 'X-Storage-Token': token,
             'X-Auth-Token-Expires': str(int(expires - time.time())),
@@ -135,15 +134,29 @@ class TempAuth:
                 groups.append(group)
         return ','.join(groups)
 
-    def _token_for(self, user: User) -> Tuple[str, float]:
-        key = '%s:%s' % (user.account, user.name)
-        token = self.user_tokens.get(key)
-        if token is not None and self.tokens.get(token) is not None:
-            return token, self.tokens.get(token)[0]
+    def _cache(self, environ: Dict):
+        return environ.get('swift.cache') or self.local_cache
+
+    def _token_key(self, token: str) -> str:
+        return '%s/token/%s' % (self.reseller_prefixes[0], token)
+
+    def _token_for(self, environ: Dict, user: User) -> Tuple[str, float]:
+        """The user's live token, or a new one; kept in the cache shared
+        by every worker (memcache) so any of them accepts it."""
+        cache = self._cache(environ)
+        user_key = '%s/user/%s:%s' % (self.reseller_prefixes[0],
+                                      user.account, user.name)
+        token = cache.get(user_key)
+        if token:
+            entry = cache.get(self._token_key(token))
+            if entry and entry[0] > time.time() and \
+                    entry[1] == self._groups_of(user):
+                return token, entry[0]
         token = '%stk%s' % (self.reseller_prefixes[0], uuid.uuid4().hex)
         expires = time.time() + self.token_life
-        self.tokens.set(token, (expires, self._groups_of(user)))
-        self.user_tokens[key] = token
+        cache.set(self._token_key(token), [expires, self._groups_of(user)],
+                  self.token_life)
+        cache.set(user_key, token, self.token_life)
         return token, expires
 
     def _storage_url(self, req: Request, user: User) -> str:
@@ -154,9 +167,9 @@ class TempAuth:
         return '%s://%s/v1/%s%s' % (scheme, req.host,
                                     self.reseller_prefixes[0], user.account)
 
-    def get_groups(self, token: str) -> Optional[str]:
-        entry = self.tokens.get(token)
-        if entry is None or entry[0] < time.time():
+    def get_groups(self, environ: Dict, token: str) -> Optional[str]:
+        entry = self._cache(environ).get(self._token_key(token))
+        if not entry or entry[0] < time.time():
             return None
         return entry[1]
 

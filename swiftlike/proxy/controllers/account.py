@@ -40,7 +40,7 @@ class AccountController(Controller):
             'X-Timestamp': Timestamp.now().internal})
         results = self.make_requests(self.app.account_ring, part, 'POST',
                                      self._path(), [headers] * len(nodes))
-        self.app.info_cache.pop(('account', self.account))
+        self.forget_info(req)
         return self.best(results, len(nodes))
 
     def PUT(self, req: Request) -> Response:
@@ -61,5 +61,5 @@ class AccountController(Controller):
         results = self.make_requests(self.app.account_ring, part,
                                      req.method, self._path(),
                                      [headers] * len(nodes))
-        self.app.info_cache.pop(('account', self.account))
+        self.forget_info(req)
         return self.best(results, len(nodes))

@@ -49,6 +49,45 @@ def spread_nodes(nodes: List[Dict], partition: int, count: int,
             for node in (nodes[i % len(nodes)] for i in range(count))]
 
 
+def account_cache_key(account: str) -> str:
+    return 'account/%s' % account
+
+
+def container_cache_key(account: str, container: str) -> str:
+    return 'container/%s/%s' % (account, container)
+
+
+def _metadata(headers: Dict[str, str], prefix: str) -> Dict[str, str]:
+    return {k[len(prefix):].lower(): v for k, v in headers.items()
+            if k.lower().startswith(prefix)}
+
+
+def container_info_from_headers(status: int, headers: Dict[str, str]
+                                ) -> Dict[str, Any]:
+    """What middleware and controllers need to know of a container; plain
+    data so memcache can hold it."""
+    return {'status': status,
+            'storage_policy': int(headers.get(
+                'X-Backend-Storage-Policy-Index') or 0),
+            'read_acl': headers.get('X-Container-Read'),
+            'write_acl': headers.get('X-Container-Write'),
+            'object_count': int(headers.get('X-Container-Object-Count') or 0),
+            'bytes': int(headers.get('X-Container-Bytes-Used') or 0),
+            'meta': _metadata(headers, 'x-container-meta-'),
+            'sysmeta': _metadata(headers, 'x-container-sysmeta-')}
+
+
+def account_info_from_headers(status: int, headers: Dict[str, str]
+                              ) -> Dict[str, Any]:
+    return {'status': status,
+            'container_count': int(headers.get(
+                'X-Account-Container-Count') or 0),
+            'object_count': int(headers.get('X-Account-Object-Count') or 0),
+            'bytes': int(headers.get('X-Account-Bytes-Used') or 0),
+            'meta': _metadata(headers, 'x-account-meta-'),
+            'sysmeta': _metadata(headers, 'x-account-sysmeta-')}
+
+
 def client_headers(headers: Dict[str, str]) -> Dict[str, str]:
     """Backend answer headers fit for a client (no X-Backend-*)."""
     return {k: v for k, v in headers.items()
@@ -180,38 +219,48 @@ class Controller:
         return callback(req)
 
     # -- account and container info ---------------------------------------
+    def info_cache(self, req: Request):
+        """memcache when the pipeline has it, else the worker's own cache
+        (same calls, same lifetimes)."""
+        return req.environ.get('swift.cache') or self.app.info_cache
+
+    def forget_info(self, req: Request, container: bool = True) -> None:
+        """Drop cached info after a write that changes it."""
+        key = container_cache_key(self.account, self.container) \
+            if container and self.container else \
+            account_cache_key(self.account)
+        self.info_cache(req).delete(key)
+
     def container_info(self, req: Request) -> Dict[str, Any]:
-        """Status, partition, nodes and policy index of the container."""
-        key = ('container', self.account, self.container)
-        info = self.app.info_cache.get(key)
-        if info is not None:
-            return info
+        """Status, partition, nodes, policy index, ACLs and metadata of the
+        container; only 2xx answers are cached (a 404 may be created by
+        another proxy any moment)."""
         part, nodes = self.app.container_ring.get_nodes(self.account,
                                                         self.container)
-        status, headers, _ = self._head(req, self.app.container_ring, part,
-                                        '/%s/%s' % (self.account,
-                                                    self.container))
-        info = {'status': status, 'partition': part, 'nodes': nodes,
-                'storage_policy': int(headers.get(
-                    'X-Backend-Storage-Policy-Index') or 0),
-                'read_acl': headers.get('X-Container-Read'),
-                'write_acl': headers.get('X-Container-Write')}
-        if 200 <= status < 300:
-            self.app.info_cache.set(key, info)
-        return info
+        key = container_cache_key(self.account, self.container)
+        cache = self.info_cache(req)
+        info = cache.get(key)
+        if info is None:
+            status, headers, _ = self._head(
+                req, self.app.container_ring, part,
+                '/%s/%s' % (self.account, self.container))
+            info = container_info_from_headers(status, headers)
+            if 200 <= status < 300:
+                cache.set(key, info, self.app.recheck_container_existence)
+        return dict(info, partition=part, nodes=nodes)
 
     def account_info(self, req: Request) -> Dict[str, Any]:
-        key = ('account', self.account)
-        info = self.app.info_cache.get(key)
-        if info is not None:
-            return info
         part, nodes = self.app.account_ring.get_nodes(self.account)
-        status, _, _ = self._head(req, self.app.account_ring, part,
-                                  '/%s' % self.account)
-        info = {'status': status, 'partition': part, 'nodes': nodes}
-        if 200 <= status < 300:
-            self.app.info_cache.set(key, info)
-        return info
+        key = account_cache_key(self.account)
+        cache = self.info_cache(req)
+        info = cache.get(key)
+        if info is None:
+            status, headers, _ = self._head(req, self.app.account_ring, part,
+                                            '/%s' % self.account)
+            info = account_info_from_headers(status, headers)
+            if 200 <= status < 300:
+                cache.set(key, info, self.app.recheck_account_existence)
+        return dict(info, partition=part, nodes=nodes)
 
     def autocreate_account(self, req: Request) -> bool:
         """With ``account_autocreate``, create a missing account (every
@@ -226,7 +275,7 @@ class Controller:
         results = self.make_requests(self.app.account_ring, info['partition'],
                                      'PUT', '/%s' % self.account,
                                      [headers] * len(info['nodes']))
-        self.app.info_cache.pop(('account', self.account))
+        self.forget_info(req, container=False)
         return best_response([r[0] for r in results],
                              quorum_size(len(info['nodes']))) is not None
 

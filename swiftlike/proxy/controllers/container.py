@@ -55,7 +55,7 @@ class ContainerController(Controller):
             for update in self._account_update_headers(len(nodes))]
         results = self.make_requests(self.app.container_ring, part, method,
                                      self._path(), headers_list)
-        self.app.info_cache.pop(('container', self.account, self.container))
+        self.forget_info(req)
         return self.best(results, len(nodes))
 
     def PUT(self, req: Request) -> Response:
@@ -93,5 +93,5 @@ class ContainerController(Controller):
             'X-Timestamp': Timestamp.now().internal})
         results = self.make_requests(self.app.container_ring, part, 'POST',
                                      self._path(), [headers] * len(nodes))
-        self.app.info_cache.pop(('container', self.account, self.container))
+        self.forget_info(req)
         return self.best(results, len(nodes))
