@@ -1,8 +1,9 @@
 """Container ACLs (X-Container-Read / X-Container-Write): parsing, cleaning
-and referrer matching. Pure."""
+and referrer matching; account ACLs (X-Account-Access-Control). Pure."""
 from __future__ import annotations
 
-from typing import List, Optional, Tuple
+import json
+from typing import Dict, Iterable, List, Optional, Tuple
 from urllib.parse import urlparse
 
 REFERRER_DESIGNATORS = ('.r', '.ref', '.referer', '.referrer')
@@ -62,3 +63,45 @@ def referrer_allowed(referrer: Optional[str], referrers: List[str]) -> bool:
                 (pattern.startswith('.') and host.endswith(pattern)):
             allowed = not deny
     return allowed
+
+
+#: account ACL levels, strongest first
+ACCOUNT_ACL_LEVELS = ('admin', 'read-write', 'read-only')
+
+
+def parse_account_acl(value: str) -> Dict[str, List[str]]:
+    """X-Account-Access-Control JSON -> {level: [identities]}."""
+    if not value.strip():
+        return {}
+    try:
+        acl = json.loads(value)
+    except ValueError:
+        raise ACLError('Syntax error in input') from None
+    if not isinstance(acl, dict):
+        raise ACLError('Value must be a JSON object')
+    for level, identities in acl.items():
+        if level not in ACCOUNT_ACL_LEVELS:
+            raise ACLError('Key %r not recognized' % level)
+        if not isinstance(identities, list) or not all(
+                isinstance(i, str) for i in identities):
+            raise ACLError('Value for key %r must be a list of strings'
+                           % level)
+    return acl
+
+
+def format_account_acl(acl: Dict[str, List[str]]) -> str:
+    """Compact, sorted JSON as Swift stores it; '' for no grants."""
+    acl = {k: v for k, v in acl.items() if v}
+    if not acl:
+        return ''
+    return json.dumps(acl, separators=(',', ':'), sort_keys=True)
+
+
+def account_acl_level(acl: Dict[str, List[str]], groups: Iterable[str]
+                      ) -> Optional[str]:
+    """The strongest level any of ``groups`` is granted, or None."""
+    groups = set(groups)
+    for level in ACCOUNT_ACL_LEVELS:
+        if groups & set(acl.get(level, ())):
+            return level
+    return None

@@ -18,7 +18,14 @@ from webob import Request, Response
 
 from swiftlike.common.backend_request import make_response
 from swiftlike.common.config import ConfSection
-from swiftlike.common.middleware.acl import parse_acl, referrer_allowed
+from swiftlike.common.middleware.acl import (
+    ACLError,
+    account_acl_level,
+    format_account_acl,
+    parse_account_acl,
+    parse_acl,
+    referrer_allowed,
+)
 from swiftlike.common.ttl_cache import TTLCache
 
 DEFAULT_TOKEN_LIFE = 86400
@@ -71,6 +78,11 @@ class TempAuth:
             'reseller_prefix', DEFAULT_RESELLER_PREFIX).split(',')]
         self.reseller_prefixes = [p + ('_' if p and not p.endswith('_')
                                        else '') for p in prefixes if p]
+        #: <PREFIX>_require_group: owners of such accounts must also show
+        #: a service token of a user in that group (X-Service-Token)
+        self.require_groups = {
+            prefix: conf.get('%s_require_group' % prefix.rstrip('_'), '')
+            for prefix in self.reseller_prefixes}
         self.auth_prefix = '/' + conf.get(
             'auth_prefix', DEFAULT_AUTH_PREFIX).strip('/') + '/'
         self.token_life = conf.get_int('token_life', DEFAULT_TOKEN_LIFE,
@@ -92,12 +104,36 @@ class TempAuth:
             if groups is None:
                 environ['swift.authorize'] = self.denied
             else:
+                service = environ.get('HTTP_X_SERVICE_TOKEN')
+                service_groups = service and self.get_groups(environ,
+                                                             service)
+                if service_groups:
+                    groups += ',' + service_groups
                 environ['REMOTE_USER'] = groups
                 environ['swift.authorize'] = self.authorize
         else:
             environ['swift.authorize'] = self.authorize
         environ['swift.clean_acl'] = True
+        problem = self._clean_account_acl(environ)
+        if problem is not None:
+            return problem(environ, start_response)
         return self.app(environ, start_response)
+
+    @staticmethod
+    def _clean_account_acl(environ) -> Optional[Response]:
+        """Validate and normalize X-Account-Access-Control (400 if bad)."""
+        value = environ.get('HTTP_X_ACCOUNT_ACCESS_CONTROL')
+        is_account = len(environ.get('PATH_INFO', '').strip('/').split(
+            '/')) == 2
+        if value is None or not is_account:
+            return None
+        try:
+            acl = parse_account_acl(value)
+        except ACLError as err:
+            body = ('X-Account-Access-Control invalid: %s' % err).encode()
+            return make_response(400, body, content_type='text/plain')
+        environ['HTTP_X_ACCOUNT_ACCESS_CONTROL'] = format_account_acl(acl)
+        return None
 
     def handle_auth(self, req: Request) -> Response:
         if req.method != 'GET':
@@ -183,27 +219,67 @@ class TempAuth:
             'Www-Authenticate': 'Swift realm="%s"' % (
                 req.environ.get('swift.account') or 'unknown')})
 
+    def _account_prefix(self, account: str) -> Optional[str]:
+        matches = [p for p in self.reseller_prefixes
+                   if account.startswith(p)]
+        return max(matches, key=len) if matches else None
+
     def authorize(self, req: Request) -> Optional[Response]:
-        """None to allow, or the 401/403 answer."""
-        account = req.environ.get('swift.account', '')
-        container = req.environ.get('swift.container')
-        obj = req.environ.get('swift.object')
-        if not any(account.startswith(p) for p in self.reseller_prefixes):
+        """None to allow, or the 401/403 answer. Owners are marked with
+        ``swift_owner`` so the proxy shows and accepts their privileged
+        headers (ACLs, temp URL keys)."""
+        env = req.environ
+        account = env.get('swift.account', '')
+        container = env.get('swift.container')
+        obj = env.get('swift.object')
+        prefix = self._account_prefix(account)
+        if prefix is None:
             return self.denied(req)
-        groups = [g for g in req.environ.get('REMOTE_USER', '').split(',')
-                  if g]
+        groups = [g for g in env.get('REMOTE_USER', '').split(',') if g]
+        reading = req.method in ('GET', 'HEAD')
         if '.reseller_admin' in groups and not account.startswith('.'):
+            env['swift_owner'] = True
             return None
+        if '.reseller_reader' in groups and reading:
+            return None
+        required = self.require_groups.get(prefix)
         if account in groups and (container or req.method not in
-                                  ('PUT', 'DELETE')):
+                                  ('PUT', 'DELETE')) and \
+                (not required or required in groups):
+            env['swift_owner'] = True
             return None
-        referrers, acl_groups = parse_acl(req.environ.get('swift.acl'))
+        referrers, acl_groups = parse_acl(env.get('swift.acl'))
         if container and referrer_allowed(req.referer, referrers) and \
                 (obj or '.rlistings' in acl_groups):
             return None
         if any(group in acl_groups for group in groups):
             return None
+        if groups and self._account_acl_allows(req, groups, container):
+            return None
         return self.denied(req)
+
+    @staticmethod
+    def _account_acl_allows(req: Request, groups: List[str],
+                            container: Optional[str]) -> bool:
+        """The account ACL: admin = owner, read-write = everything in the
+        account plus reading it, read-only = reading."""
+        get_info = req.environ.get('swift.get_account_info')
+        if get_info is None:
+            return False
+        info = get_info()
+        try:
+            acl = parse_account_acl(info.get('sysmeta', {}).get(
+                'core-access-control', ''))
+        except ACLError:
+            return False
+        level = account_acl_level(acl, groups)
+        reading = req.method in ('GET', 'HEAD')
+        if level == 'admin':
+            req.environ['swift_owner'] = True
+            return True
+        if level == 'read-write':
+            return bool(container) or reading
+        return level == 'read-only' and reading
 
 
 def filter_factory(global_conf: Dict[str, str], **local_conf: str):

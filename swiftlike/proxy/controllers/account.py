@@ -5,7 +5,12 @@ from webob import Request, Response
 
 from swiftlike.common.backend_request import make_response
 from swiftlike.common.timestamps import Timestamp
-from swiftlike.proxy.controllers.base import Controller, client_headers
+from swiftlike.proxy.controllers.base import (
+    ACCOUNT_ACL_SYSMETA,
+    Controller,
+    client_headers,
+    is_owner,
+)
 
 
 class AccountController(Controller):
@@ -24,10 +29,25 @@ class AccountController(Controller):
         status, headers, body = self.first_good(
             req.method, self.app.account_ring, part, self._path(),
             self.backend_headers(req), req.query_string)
-        return make_response(status, body or None, client_headers(headers),
+        owner = is_owner(req)
+        out = client_headers(headers, owner)
+        if owner and headers.get(ACCOUNT_ACL_SYSMETA):
+            out['X-Account-Access-Control'] = headers[ACCOUNT_ACL_SYSMETA]
+        return make_response(status, body or None, out,
                              content_type=headers.get('Content-Type'))
 
     GET = HEAD = GETorHEAD
+
+    def backend_headers(self, req: Request, extra=None):
+        """An owner's X-Account-Access-Control (already checked by the
+        auth middleware) is stored as account sysmeta."""
+        headers = super().backend_headers(req, extra)
+        acl = req.headers.get('X-Account-Access-Control')
+        if acl is None and 'X-Remove-Account-Access-Control' in req.headers:
+            acl = ''
+        if acl is not None and is_owner(req):
+            headers[ACCOUNT_ACL_SYSMETA] = acl
+        return headers
 
     def POST(self, req: Request) -> Response:
         denied = self.authorize(req)

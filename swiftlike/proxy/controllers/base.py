@@ -34,6 +34,17 @@ FORWARDED_HEADERS = ('x-container-read', 'x-container-write',
                      'accept')
 #: X-Remove-<header> asks to delete <header>: sent on as an empty value.
 REMOVE_PREFIX = 'x-remove-'
+#: Headers only account owners may set or see (Swift's privileged
+#: headers): ACLs, sync settings and temp URL keys.
+PRIVILEGED_HEADERS = ('x-account-access-control',
+                      'x-account-meta-temp-url-key',
+                      'x-account-meta-temp-url-key-2',
+                      'x-container-read', 'x-container-write',
+                      'x-container-sync-key', 'x-container-sync-to',
+                      'x-container-meta-temp-url-key',
+                      'x-container-meta-temp-url-key-2')
+#: Where the account ACL is kept on the account servers.
+ACCOUNT_ACL_SYSMETA = 'X-Account-Sysmeta-Core-Access-Control'
 #: Backend answer headers a client never sees.
 HIDDEN_ANSWER_HEADERS = ('connection', 'date', 'transfer-encoding',
                          'server', 'content-length')
@@ -88,11 +99,21 @@ def account_info_from_headers(status: int, headers: Dict[str, str]
             'sysmeta': _metadata(headers, 'x-account-sysmeta-')}
 
 
-def client_headers(headers: Dict[str, str]) -> Dict[str, str]:
-    """Backend answer headers fit for a client (no X-Backend-*)."""
+def client_headers(headers: Dict[str, str], owner: bool = True
+                   ) -> Dict[str, str]:
+    """Backend answer headers fit for a client (no X-Backend-*, and no
+    privileged headers unless the client owns the account)."""
     return {k: v for k, v in headers.items()
             if not k.lower().startswith('x-backend-') and
-            k.lower() not in HIDDEN_ANSWER_HEADERS}
+            k.lower() not in HIDDEN_ANSWER_HEADERS and
+            (owner or k.lower() not in PRIVILEGED_HEADERS)}
+
+
+def is_owner(req: Request) -> bool:
+    """Set by the auth middleware; with none in the pipeline, everyone
+    is (Swift's rule)."""
+    return bool(req.environ.get('swift_owner')) or \
+        'swift.authorize' not in req.environ
 
 
 class Controller:
@@ -110,14 +131,19 @@ class Controller:
                         extra: Optional[Dict[str, str]] = None
                         ) -> Dict[str, str]:
         """The client's forwardable headers plus the proxy's own."""
-        headers = {k: v for k, v in req.headers.items()
-                   if k.lower().startswith(FORWARDED_PREFIXES) or
-                   k.lower() in FORWARDED_HEADERS}
+        owner = is_owner(req)
+
+        def forwarded(name: str) -> bool:
+            name = name.lower()
+            return (name.startswith(FORWARDED_PREFIXES) or
+                    name in FORWARDED_HEADERS) and \
+                (owner or name not in PRIVILEGED_HEADERS)
+
+        headers = {k: v for k, v in req.headers.items() if forwarded(k)}
         for key in req.headers:
             if key.lower().startswith(REMOVE_PREFIX):
                 target = 'X-' + key[len(REMOVE_PREFIX):]
-                if target.lower().startswith(FORWARDED_PREFIXES) or \
-                        target.lower() in FORWARDED_HEADERS:
+                if forwarded(target):
                     headers[target] = ''
         headers.update({
             'X-Trans-Id': req.environ.get('swift.trans_id', '-'),
@@ -208,14 +234,16 @@ class Controller:
         return min(collected, key=lambda r: (r[0] >= 500, r[0]))
 
     # -- authorization -----------------------------------------------------
-    @staticmethod
-    def authorize(req: Request, acl: Optional[str] = None
+    def authorize(self, req: Request, acl: Optional[str] = None
                   ) -> Optional[Response]:
         """Ask the auth middleware (if any): None means go ahead."""
         callback = req.environ.get('swift.authorize')
         if callback is None:
             return None
         req.environ['swift.acl'] = acl
+        # the account ACL is fetched only if the auth middleware needs it
+        req.environ['swift.get_account_info'] = \
+            lambda: self.account_info(req)
         return callback(req)
 
     # -- account and container info ---------------------------------------

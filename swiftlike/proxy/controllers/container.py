@@ -13,6 +13,7 @@ from swiftlike.common.timestamps import Timestamp
 from swiftlike.proxy.controllers.base import (
     Controller,
     client_headers,
+    is_owner,
     spread_nodes,
 )
 
@@ -33,7 +34,8 @@ class ContainerController(Controller):
         status, headers, body = self.first_good(
             req.method, self.app.container_ring, part, self._path(),
             self.backend_headers(req), req.query_string)
-        return make_response(status, body or None, client_headers(headers),
+        return make_response(status, body or None,
+                             client_headers(headers, is_owner(req)),
                              content_type=headers.get('Content-Type'))
 
     GET = HEAD = GETorHEAD

@@ -4,7 +4,10 @@ from webob import Request
 
 from swiftlike.common.middleware.acl import (
     ACLError,
+    account_acl_level,
     clean_acl,
+    format_account_acl,
+    parse_account_acl,
     parse_acl,
     referrer_allowed,
 )
@@ -116,3 +119,23 @@ def test_catch_errors_covers_failing_generators():
     status, headers, body = _call(app, Request.blank('/v1/a').environ)
     assert status.startswith('500') and body == b'Internal server error.\n'
     assert b'Traceback' not in body
+
+
+def test_account_acl_round_trip_and_levels():
+    acl = parse_account_acl('{"read-only": ["b", "c"], "admin": ["a"],'
+                            ' "read-write": []}')
+    assert format_account_acl(acl) == '{"admin":["a"],"read-only":["b","c"]}'
+    assert format_account_acl({}) == ''
+    assert parse_account_acl('  ') == {}
+    assert account_acl_level(acl, ['x', 'c']) == 'read-only'
+    assert account_acl_level(acl, ['c', 'a']) == 'admin'
+    assert account_acl_level(acl, ['z']) is None
+
+
+@pytest.mark.parametrize('value, message', [
+    ('{', 'Syntax error'), ('[]', 'JSON object'),
+    ('{"owner": []}', "Key 'owner' not recognized"),
+    ('{"admin": [1]}', 'list of strings')])
+def test_bad_account_acls(value, message):
+    with pytest.raises(ACLError, match=message):
+        parse_account_acl(value)
