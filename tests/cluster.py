@@ -3,7 +3,7 @@ object server with four devices each (one per zone), and a proxy."""
 from __future__ import annotations
 
 import os
-from typing import Dict
+from typing import Dict, Optional
 
 from swiftlike.common import hashing
 from swiftlike.common.ring import RingBuilder
@@ -15,8 +15,12 @@ REPLICAS = 3
 
 
 class MiniCluster:
-    def __init__(self, root: str, **proxy_options: str) -> None:
+    def __init__(self, root: str, port_overrides: Optional[Dict[
+            str, Dict[str, int]]] = None, **proxy_options: str) -> None:
+        """``port_overrides``: {kind: {device: port}} puts a device
+        behind another port in the ring (a relay that misbehaves)."""
         self.root = root
+        self.port_overrides = port_overrides or {}
         self.storage: Dict[str, ServerProcess] = {
             kind: ServerProcess('%s-server' % kind,
                                 os.path.join(root, kind), devices=DEVICES)
@@ -35,7 +39,9 @@ class MiniCluster:
         builder = RingBuilder(PART_POWER, REPLICAS, 1)
         for zone, device in enumerate(DEVICES, 1):
             builder.add_dev({'region': 1, 'zone': zone, 'ip': '127.0.0.1',
-                             'port': port, 'device': device, 'weight': 1})
+                             'port': self.port_overrides.get(kind, {}).get(
+                                 device, port),
+                             'device': device, 'weight': 1})
         builder.rebalance(seed=1)
         ring_names = ['object', 'object-1'] if kind == 'object' else [kind]
         for name in ring_names:

@@ -286,3 +286,79 @@ class Memcached:
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait(10)
+
+
+class CuttingRelay:
+    """A TCP relay in front of a real server that drops a connection once
+    ``limit`` bytes of its answer have passed: a node that dies mid-body.
+    ``limit`` None relays everything."""
+
+    def __init__(self, upstream_port: int = 0, limit: Optional[int] = None
+                 ) -> None:
+        import threading
+        self.upstream_port = upstream_port
+        self.limit = limit
+        self.cut = 0
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(('127.0.0.1', 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        import threading
+        while True:
+            try:
+                client, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(client,),
+                             daemon=True).start()
+
+    def _serve(self, client: socket.socket) -> None:
+        import threading
+        try:
+            upstream = socket.create_connection(
+                ('127.0.0.1', self.upstream_port), 5)
+        except OSError:
+            client.close()
+            return
+
+        def pump_up():
+            try:
+                while True:
+                    data = client.recv(65536)
+                    if not data:
+                        break
+                    upstream.sendall(data)
+            except OSError:
+                pass
+
+        threading.Thread(target=pump_up, daemon=True).start()
+        passed = 0
+        try:
+            while True:
+                data = upstream.recv(65536)
+                if not data:
+                    break
+                if self.limit is not None and passed + len(data) > \
+                        self.limit:
+                    client.sendall(data[:self.limit - passed])
+                    self.cut += 1
+                    break
+                client.sendall(data)
+                passed += len(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (client, upstream):
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                sock.close()
+
+    def close(self) -> None:
+        self.sock.close()

@@ -60,6 +60,9 @@ class Application:
         self._object_rings: Dict[int, Ring] = {}
         self.conn_timeout = conf.get_float('conn_timeout', 0.5, minimum=0)
         self.node_timeout = conf.get_float('node_timeout', 10.0, minimum=0)
+        #: reads of a GET body: a node silent this long is replaced
+        self.recoverable_node_timeout = conf.get_float(
+            'recoverable_node_timeout', self.node_timeout, minimum=0)
         self.client_timeout = conf.get_float('client_timeout', 60.0,
                                              minimum=0)
         self.object_chunk_size = conf.get_int('object_chunk_size', 65536,

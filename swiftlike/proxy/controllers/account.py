@@ -4,6 +4,7 @@ from __future__ import annotations
 from webob import Request, Response
 
 from swiftlike.common.backend_request import make_response
+from swiftlike.common.config import config_true_value
 from swiftlike.common.timestamps import Timestamp
 from swiftlike.proxy.controllers.base import (
     ACCOUNT_ACL_SYSMETA,
@@ -28,7 +29,8 @@ class AccountController(Controller):
         part = self.app.account_ring.get_part(self.account)
         status, headers, body = self.first_good(
             req.method, self.app.account_ring, part, self._path(),
-            self.backend_headers(req), req.query_string)
+            self.backend_headers(req), req.query_string,
+            newest=config_true_value(req.headers.get('X-Newest', '')))
         owner = is_owner(req)
         out = client_headers(headers, owner)
         if owner and headers.get(ACCOUNT_ACL_SYSMETA):

@@ -99,6 +99,43 @@ def account_info_from_headers(status: int, headers: Dict[str, str]
             'sysmeta': _metadata(headers, 'x-account-sysmeta-')}
 
 
+#: where a node's answer says how new its data is, most precise first
+TIMESTAMP_HEADERS = ('X-Backend-Data-Timestamp', 'X-Backend-Timestamp',
+                     'X-Put-Timestamp', 'X-Timestamp')
+
+
+def source_timestamp(resp) -> Optional[Timestamp]:
+    """How new a node's answer is (X-Newest picks the newest)."""
+    if hasattr(resp, 'getheader'):
+        lookup = resp.getheader
+    else:
+        lowered = {k.lower(): v for k, v in resp.items()}
+        lookup = lambda name: lowered.get(name.lower())  # noqa: E731
+    for name in TIMESTAMP_HEADERS:
+        value = lookup(name)
+        if value:
+            try:
+                return Timestamp(value)
+            except ValueError:
+                continue
+    return None
+
+
+def resumable_span(resp) -> Optional[Tuple[int, int]]:
+    """(first, last) byte of the object a 200 or single-range 206 answer
+    carries; None when it cannot be resumed (multipart, no length)."""
+    length = resp.getheader('Content-Length')
+    if resp.status == 200 and length is not None:
+        return 0, int(length) - 1
+    content_range = resp.getheader('Content-Range') or ''
+    if resp.status == 206 and content_range.startswith('bytes '):
+        first, _, rest = content_range[6:].partition('-')
+        last = rest.partition('/')[0]
+        if first.isdigit() and last.isdigit():
+            return int(first), int(last)
+    return None
+
+
 def client_headers(headers: Dict[str, str], owner: bool = True
                    ) -> Dict[str, str]:
     """Backend answer headers fit for a client (no X-Backend-*, and no
@@ -216,19 +253,28 @@ class Controller:
                              content_type=headers.get('Content-Type'))
 
     def first_good(self, method: str, ring, part: int, path: str,
-                   headers: Dict[str, str], query: str = '') -> Result:
+                   headers: Dict[str, str], query: str = '',
+                   newest: bool = False) -> Result:
         """The first answer that is not a 404 or a 5xx from the nodes in
-        turn (a 412 or 400 is about the request, not the node); otherwise
-        the best of what came back."""
+        turn (a 412 or 400 is about the request, not the node); with
+        ``newest`` (X-Newest) every node is asked and the newest good
+        answer wins. Otherwise the best of what came back."""
         collected: List[Result] = []
+        good: List[Result] = []
         for node in self.node_iter(ring, part):
             result = self.node_request(node, part, method, path, headers,
                                        query=query)
             if result is None:
                 continue
             if result[0] < 500 and result[0] != 404:
-                return result
+                if not newest:
+                    return result
+                good.append(result)
+                continue
             collected.append(result)
+        if good:
+            return max(good, key=lambda r: source_timestamp(r[1]) or
+                       Timestamp(0))
         if not collected:
             return 503, {}, b''
         return min(collected, key=lambda r: (r[0] >= 500, r[0]))

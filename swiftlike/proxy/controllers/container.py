@@ -8,6 +8,7 @@ from webob import Request, Response
 
 from swiftlike.common import constraints
 from swiftlike.common.backend_request import make_response, text_error
+from swiftlike.common.config import config_true_value
 from swiftlike.common.middleware.acl import ACLError, clean_acl
 from swiftlike.common.timestamps import Timestamp
 from swiftlike.proxy.controllers.base import (
@@ -33,7 +34,8 @@ class ContainerController(Controller):
                                                 self.container)
         status, headers, body = self.first_good(
             req.method, self.app.container_ring, part, self._path(),
-            self.backend_headers(req), req.query_string)
+            self.backend_headers(req), req.query_string,
+            newest=config_true_value(req.headers.get('X-Newest', '')))
         return make_response(status, body or None,
                              client_headers(headers, is_owner(req)),
                              content_type=headers.get('Content-Type'))

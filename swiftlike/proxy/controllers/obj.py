@@ -17,19 +17,30 @@ from swiftlike.common.backend_request import (
     text_error,
 )
 from swiftlike.common.concurrency import Timeout
+from swiftlike.common.config import config_true_value
 from swiftlike.common.http import http_date
 from swiftlike.common.timestamps import Timestamp
 from swiftlike.common.utils import quorum_size
 from swiftlike.proxy.controllers.base import (
     Controller,
+    Result,
     client_headers,
+    resumable_span,
+    source_timestamp,
     spread_nodes,
 )
 from swiftlike.proxy.error_limiter import node_key
 from swiftlike.proxy.quorum import best_response
 
 POLICY_HEADER = 'X-Backend-Storage-Policy-Index'
+#: conditions dropped when resuming a GET (If-Match on the ETag replaces them)
+CONDITIONAL_HEADERS = ('if-match', 'if-none-match', 'if-modified-since',
+                       'if-unmodified-since', 'range')
 DEFAULT_CONTENT_TYPE = 'application/octet-stream'
+
+
+class ShortBodyError(Exception):
+    """An object body could not be sent whole (no node could resume it)."""
 
 
 class ObjectController(Controller):
@@ -72,35 +83,20 @@ class ObjectController(Controller):
         info, ring, part = self._placement(req)
         headers = self.backend_headers(
             req, {POLICY_HEADER: str(info['storage_policy'])})
-        collected = []
-        for node in self.node_iter(ring, part):
-            try:
-                conn = BackendConnection(
-                    node['ip'], node['port'], req.method,
-                    '/%s/%d%s' % (node['device'], part, self._path()),
-                    headers, self.app.conn_timeout, self.app.node_timeout)
-                resp = conn.response()
-            except BackendError as err:
-                self.app.logger.error('ERROR with Object server %s: %s',
-                                      node_key(node), err)
-                self.app.limiter.error_occurred(node)
-                continue
+        nodes = self.node_iter(ring, part)
+        newest = config_true_value(req.headers.get('X-Newest', ''))
+        collected: List[Result] = []
+        source = self._find_source(req, nodes, part, headers, collected,
+                                   newest)
+        if source is not None:
+            node, conn, resp = source
             if resp.status < 400:
-                return self._stream(req, conn, resp)
-            if resp.status < 500 and resp.status != 404:
-                body = resp.read()  # 412, 416...: the request's answer
-                conn.close()
-                return make_response(resp.status, body or None,
-                                     client_headers(dict(resp.getheaders())),
-                                     content_type=resp.getheader(
-                                         'Content-Type'))
-            body = resp.read()
+                return self._stream(req, conn, resp, nodes, part, headers)
+            body = resp.read()  # 412, 416...: the request's answer
             conn.close()
-            if resp.status == 507:
-                self.app.limiter.insufficient_storage(node)
-            elif resp.status >= 500:
-                self.app.limiter.error_occurred(node)
-            collected.append((resp.status, dict(resp.getheaders()), body))
+            return make_response(resp.status, body or None,
+                                 client_headers(dict(resp.getheaders())),
+                                 content_type=resp.getheader('Content-Type'))
         if not collected:
             return make_response(503)
         status, headers, body = min(collected,
@@ -110,33 +106,140 @@ class ObjectController(Controller):
 
     GET = HEAD = GETorHEAD
 
-    def _stream(self, req: Request, conn: BackendConnection,
-                resp) -> Response:
-        headers = client_headers(dict(resp.getheaders()))
+    def _open(self, req: Request, node: Dict, part: int,
+              headers: Dict[str, str]):
+        """(conn, response) from one node, or None (error counted)."""
+        try:
+            conn = BackendConnection(
+                node['ip'], node['port'], req.method,
+                '/%s/%d%s' % (node['device'], part, self._path()),
+                headers, self.app.conn_timeout, self.app.node_timeout)
+            conn.node_timeout = self.app.recoverable_node_timeout
+            return conn, conn.response()
+        except BackendError as err:
+            self.app.logger.error('ERROR with Object server %s: %s',
+                                  node_key(node), err)
+            self.app.limiter.error_occurred(node)
+            return None
+
+    def _find_source(self, req: Request, nodes, part: int,
+                     headers: Dict[str, str], collected: List[Result],
+                     newest: bool):
+        """The node to answer from: the first with a usable answer (with
+        X-Newest, the newest of all), unless a 404 seen on the way carries
+        a newer tombstone. Unusable answers go to ``collected``."""
+        best = None
+        tombstone = None
+        for node in nodes:
+            opened = self._open(req, node, part, headers)
+            if opened is None:
+                continue
+            conn, resp = opened
+            status = resp.status
+            if status < 400 or (status < 500 and status != 404):
+                candidate = (source_timestamp(resp), node, conn, resp)
+                if best is None or candidate[0] > best[0]:
+                    if best is not None:
+                        best[2].close()
+                    best = candidate
+                else:
+                    conn.close()
+                if not newest:
+                    break
+                continue
+            body = resp.read()
+            conn.close()
+            if status == 507:
+                self.app.limiter.insufficient_storage(node)
+            elif status >= 500:
+                self.app.limiter.error_occurred(node)
+            elif resp.getheader('X-Backend-Timestamp'):
+                stamp = Timestamp(resp.getheader('X-Backend-Timestamp'))
+                tombstone = max(tombstone or stamp, stamp)
+            collected.append((status, dict(resp.getheaders()), body))
+        if best is None:
+            return None
+        if tombstone is not None and best[0] is not None and \
+                tombstone > best[0]:
+            best[2].close()  # deleted since: the 404s are the answer
+            return None
+        return best[1:]
+
+    def _stream(self, req: Request, conn: BackendConnection, resp,
+                nodes, part: int, headers: Dict[str, str]) -> Response:
+        answer_headers = client_headers(dict(resp.getheaders()))
         out = Response(status='%d %s' % (resp.status, resp.reason),
                        headerlist=[])
-        for key, value in headers.items():
+        for key, value in answer_headers.items():
             out.headers[key] = value
         out.headers['Accept-Ranges'] = 'bytes'
-        out.app_iter = self._body(conn) if req.method == 'GET' else [b'']
-        if req.method != 'GET':
+        if req.method == 'GET':
+            out.app_iter = self._body(req, conn, resp, nodes, part,
+                                      headers)
+        else:
+            out.app_iter = [b'']
             conn.close()
         length = resp.getheader('Content-Length')
         if length is not None:  # after app_iter, which resets it
             out.content_length = int(length)
         return out
 
-    def _body(self, conn: BackendConnection) -> Iterator[bytes]:
+    def _body(self, req: Request, conn: BackendConnection, resp, nodes,
+              part: int, headers: Dict[str, str]) -> Iterator[bytes]:
+        """The source's bytes; if the node fails mid-body, the rest from
+        the next node that has the same ETag, asked with a Range."""
+        span = resumable_span(resp)
+        expected = resp.getheader('Content-Length')
+        expected = int(expected) if expected is not None else None
+        etag = resp.getheader('Etag')
+        sent = 0
         try:
             while True:
-                chunk = conn.read(self.app.object_chunk_size)
+                try:
+                    chunk = conn.read(self.app.object_chunk_size)
+                    if not chunk and expected is not None and \
+                            sent < expected:
+                        raise BackendError('%s ended after %d of %d bytes'
+                                           % (conn.label, sent, expected))
+                except BackendError as err:
+                    self.app.logger.error('ERROR reading object: %s', err)
+                    conn.close()
+                    if span is not None and etag:
+                        conn = self._resume(req, nodes, part, headers, etag,
+                                            span[0] + sent, span[1])
+                    if conn is None or span is None or not etag:
+                        # the client must see the failure: its connection
+                        # is closed short of Content-Length
+                        raise ShortBodyError(str(err)) from None
+                    continue
                 if not chunk:
-                    break
+                    return
+                sent += len(chunk)
                 yield chunk
-        except BackendError as err:
-            self.app.logger.error('ERROR reading object: %s', err)
         finally:
+            if conn is not None:
+                conn.close()
+
+    def _resume(self, req: Request, nodes, part: int,
+                headers: Dict[str, str], etag: str, first: int,
+                last: int) -> Optional[BackendConnection]:
+        headers = {k: v for k, v in headers.items()
+                   if k.lower() not in CONDITIONAL_HEADERS}
+        headers.update({'Range': 'bytes=%d-%d' % (first, last),
+                        'If-Match': etag})
+        for node in nodes:
+            opened = self._open(req, node, part, headers)
+            if opened is None:
+                continue
+            conn, resp = opened
+            if resp.status == 206:
+                self.app.logger.info('Resuming GET from %s at byte %d',
+                                     node_key(node), first)
+                return conn
             conn.close()
+        self.app.logger.error('ERROR no node could resume the GET at '
+                              'byte %d', first)
+        return None
 
     # -- PUT ---------------------------------------------------------------
     def _check_put(self, req: Request) -> Optional[int]:
