@@ -6,7 +6,6 @@ logging, error catching...) wraps it in the paste pipeline.
 """
 from __future__ import annotations
 
-import json
 import logging
 import traceback
 from typing import Dict, Optional
@@ -29,6 +28,7 @@ from swiftlike.common.middleware.catch_errors import (
     TRANS_ID_KEY,
     make_trans_id,
 )
+from swiftlike.common.registry import register_swift_info
 from swiftlike.common.ring import Ring
 from swiftlike.common.storage_policy import (
     get_policy_string,
@@ -38,10 +38,14 @@ from swiftlike.common.ttl_cache import TTLCache
 from swiftlike.common.utils import split_path
 from swiftlike.proxy.controllers.account import AccountController
 from swiftlike.proxy.controllers.container import ContainerController
+from swiftlike.proxy.controllers.info import InfoController
 from swiftlike.proxy.controllers.obj import ObjectController
 from swiftlike.proxy.error_limiter import ErrorLimiter
 
 DEFAULT_SWIFT_DIR = '/etc/swift'
+#: /info entries hidden unless an operator says otherwise
+DEFAULT_DISALLOWED_SECTIONS = ('swift.valid_api_versions, '
+                               'swift.auto_create_account_prefix')
 
 
 class Application:
@@ -81,6 +85,12 @@ class Application:
             'recheck_account_existence', 60.0, minimum=0)
         self.recheck_container_existence = conf.get_float(
             'recheck_container_existence', 60.0, minimum=0)
+        self.info_controller = InfoController(
+            conf.get_bool('expose_info', True), conf.get('admin_key', ''),
+            [s.strip() for s in conf.get(
+                'disallowed_sections', DEFAULT_DISALLOWED_SECTIONS
+            ).split(',') if s.strip()])
+        self._register_info(conf)
         #: used when no memcache middleware puts a shared cache in environ
         self.info_cache = TTLCache(self.recheck_container_existence)
 
@@ -130,7 +140,7 @@ class Application:
     def _controller(self, req: Request):
         path = native_path(req)
         if path == '/info':
-            return self._info()
+            return self.info_controller.handle(req)
         try:
             version, account, container, obj = split_path(path, 1, 4,
                                                           True)
@@ -152,7 +162,8 @@ class Application:
             return ContainerController(self, account, container)
         return AccountController(self, account)
 
-    def _info(self) -> Response:
+    def _register_info(self, conf) -> None:
+        """The ``swift`` section of /info."""
         policies = []
         for policy in self.policies:
             entry = {'name': policy.name, 'aliases': policy.aliases}
@@ -161,17 +172,13 @@ class Application:
             if policy.is_deprecated:
                 entry['deprecated'] = True
             policies.append(entry)
-        swift_info = {'version': swiftlike.__version__,
-                      'policies': policies,
-                      'allow_account_management':
-                          self.allow_account_management,
-                      'account_autocreate': self.account_autocreate}
-        swift_info.update({k: v for k, v in
-                           constraints.EFFECTIVE_CONSTRAINTS.items()
-                           if k not in ('auto_create_account_prefix',
-                                        'valid_api_versions')})
-        return make_response(200, json.dumps({'swift': swift_info}).encode(),
-                             content_type='application/json; charset=UTF-8')
+        register_swift_info(
+            'swift', version=swiftlike.__version__, policies=policies,
+            allow_account_management=self.allow_account_management,
+            account_autocreate=self.account_autocreate,
+            strict_cors_mode=conf.get_bool('strict_cors_mode', True),
+            allow_open_expired=conf.get_bool('allow_open_expired', False),
+            **constraints.EFFECTIVE_CONSTRAINTS)
 
 
 def app_factory(global_conf: Dict[str, str], **local_conf: str

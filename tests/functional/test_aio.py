@@ -343,3 +343,24 @@ def test_tokens_and_info_shared_through_memcached(aio):
         swiftclient.head_container(url, token, 'shared-info')
     info = _memcached_get(aio.memcache_port, 'container/AUTH_test/shared-info')
     assert info['status'] == 204 and info['read_acl'] == 'test:tester3'
+
+
+def test_info_lists_middleware_and_hides_internal_constraints(aio):
+    import requests
+    info_url = aio.auth_url.replace('/auth/v1.0', '/info')
+    info = requests.get(info_url).json()
+    assert info['tempauth'] == {'account_acls': True}
+    assert info['swift']['strict_cors_mode'] is True
+    assert info['swift']['account_autocreate'] is True
+    assert 'valid_api_versions' not in info['swift']
+    assert 'auto_create_account_prefix' not in info['swift']
+    resp = requests.options(info_url)
+    assert resp.status_code == 200
+    assert resp.headers['Allow'] == 'HEAD, GET, OPTIONS'
+    # no admin_key configured: no admin view
+    assert requests.get(info_url, params={
+        'swiftinfo_sig': 'x', 'swiftinfo_expires': '9999999999'}
+    ).status_code == 401
+    capabilities = aio.swift('capabilities')
+    assert capabilities.returncode == 0
+    assert 'tempauth' in capabilities.stdout

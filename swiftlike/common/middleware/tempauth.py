@@ -26,6 +26,7 @@ from swiftlike.common.middleware.acl import (
     parse_acl,
     referrer_allowed,
 )
+from swiftlike.common.registry import register_swift_info
 from swiftlike.common.ttl_cache import TTLCache
 
 DEFAULT_TOKEN_LIFE = 86400
@@ -89,6 +90,7 @@ class TempAuth:
                                        minimum=1)
         self.storage_url_scheme = conf.get('storage_url_scheme', 'default')
         self.users = load_users(conf)
+        register_swift_info('tempauth', account_acls=True)
         #: tokens when no memcache middleware shares them between workers
         self.local_cache = TTLCache(ttl=self.token_life)
 
