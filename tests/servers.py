@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
 from typing import Dict, Optional
@@ -295,10 +296,13 @@ class CuttingRelay:
 
     def __init__(self, upstream_port: int = 0, limit: Optional[int] = None
                  ) -> None:
-        import threading
         self.upstream_port = upstream_port
         self.limit = limit
         self.cut = 0
+        #: cleared: final answers are held back (a node that stalls after
+        #: taking the body) until set
+        self.flowing = threading.Event()
+        self.flowing.set()
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(('127.0.0.1', 0))
@@ -308,7 +312,6 @@ class CuttingRelay:
         self._thread.start()
 
     def _accept(self) -> None:
-        import threading
         while True:
             try:
                 client, _ = self.sock.accept()
@@ -318,7 +321,6 @@ class CuttingRelay:
                              daemon=True).start()
 
     def _serve(self, client: socket.socket) -> None:
-        import threading
         try:
             upstream = socket.create_connection(
                 ('127.0.0.1', self.upstream_port), 5)
@@ -343,6 +345,8 @@ class CuttingRelay:
                 data = upstream.recv(65536)
                 if not data:
                     break
+                if not data.startswith(b'HTTP/1.1 100 '):
+                    self.flowing.wait()  # interim 100 Continue goes by
                 if self.limit is not None and passed + len(data) > \
                         self.limit:
                     client.sendall(data[:self.limit - passed])

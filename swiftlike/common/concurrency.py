@@ -12,6 +12,7 @@ with warnings.catch_warnings():
     warnings.simplefilter('ignore')
     import eventlet
     import eventlet.greenpool
+    import eventlet.queue
     import eventlet.timeout
     import eventlet.tpool
 
@@ -19,6 +20,9 @@ GreenPool = eventlet.greenpool.GreenPool
 Timeout = eventlet.timeout.Timeout
 spawn = eventlet.spawn
 sleep = eventlet.sleep
+#: a queue between green threads; ``get(timeout=...)`` raises QueueEmpty
+Queue = eventlet.queue.LightQueue
+QueueEmpty = eventlet.queue.Empty
 
 
 def in_thread(func, *args):

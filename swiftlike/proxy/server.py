@@ -64,6 +64,10 @@ class Application:
         self._object_rings: Dict[int, Ring] = {}
         self.conn_timeout = conf.get_float('conn_timeout', 0.5, minimum=0)
         self.node_timeout = conf.get_float('node_timeout', 10.0, minimum=0)
+        #: once a quorum of object servers answered a PUT, the rest get
+        #: this long
+        self.post_quorum_timeout = conf.get_float('post_quorum_timeout',
+                                                  0.5, minimum=0)
         #: reads of a GET body: a node silent this long is replaced
         self.recoverable_node_timeout = conf.get_float(
             'recoverable_node_timeout', self.node_timeout, minimum=0)

@@ -16,7 +16,13 @@ from swiftlike.common.backend_request import (
     make_response,
     text_error,
 )
-from swiftlike.common.concurrency import Timeout
+from swiftlike.common.concurrency import (
+    GreenPool,
+    Queue,
+    QueueEmpty,
+    Timeout,
+    spawn,
+)
 from swiftlike.common.config import config_true_value
 from swiftlike.common.http import http_date
 from swiftlike.common.timestamps import Timestamp
@@ -281,7 +287,8 @@ class ObjectController(Controller):
         Returns the connections and the refusals' statuses."""
         conns, refusals = [], []
         nodes = self.node_iter(ring, part)
-        for headers in headers_list:
+
+        def connect(headers: Dict[str, str]) -> None:
             for node in nodes:
                 try:
                     conn = BackendConnection(
@@ -306,6 +313,12 @@ class ObjectController(Controller):
                     self.app.limiter.error_occurred(node)
                 elif 400 <= conn.expect_status < 500:
                     break  # an answer about the request, not the node
+
+        # all primaries at once, each walking the shared handoff list
+        pool = GreenPool(len(headers_list))
+        for headers in headers_list:
+            pool.spawn(connect, headers)
+        pool.waitall()
         return conns, refusals
 
     def PUT(self, req: Request) -> Response:
@@ -377,16 +390,7 @@ class ObjectController(Controller):
 
     def _put_answer(self, conns: List[BackendConnection], replicas: int,
                     timestamp: Timestamp) -> Response:
-        answers: List[Tuple[int, Dict[str, str]]] = []
-        for conn in conns:
-            try:
-                resp = conn.response()
-                resp.read()
-                answers.append((resp.status, dict(resp.getheaders())))
-            except BackendError as err:
-                self.app.logger.error('ERROR %s', err)
-            finally:
-                conn.close()
+        answers = self._collect_answers(conns, quorum_size(replicas))
         statuses = [s for s, _ in answers]
         statuses += [503] * (replicas - len(statuses))
         etags = {h.get('Etag', '').strip('"') for s, h in answers
@@ -406,6 +410,46 @@ class ObjectController(Controller):
                            math.ceil(float(timestamp)))}
         return make_response(status, b'' if status < 300 else None,
                              headers)
+
+    def _collect_answers(self, conns: List[BackendConnection], quorum: int
+                         ) -> List[Tuple[int, Dict[str, str]]]:
+        """The nodes' final answers; once a quorum agrees, stragglers get
+        ``post_quorum_timeout`` more seconds (a slow disk must not hold up
+        every PUT)."""
+        queue = Queue()
+
+        def wait(conn: BackendConnection) -> None:
+            try:
+                resp = conn.response()
+                resp.read()
+                queue.put((resp.status, dict(resp.getheaders())))
+            except BackendError as err:
+                self.app.logger.error('ERROR %s', err)
+                queue.put(None)
+            finally:
+                conn.close()
+
+        for conn in conns:
+            spawn(wait, conn)
+        answers: List[Tuple[int, Dict[str, str]]] = []
+        deadline = None
+        for _ in conns:
+            timeout = None if deadline is None else \
+                max(0.0, deadline - time.monotonic())
+            try:
+                answer = queue.get(timeout=timeout)
+            except QueueEmpty:
+                self.app.logger.info('%d object server(s) still busy after '
+                                     'the quorum answered',
+                                     len(conns) - len(answers))
+                break
+            if answer is not None:
+                answers.append(answer)
+            classes = [status // 100 for status, _ in answers]
+            if deadline is None and any(classes.count(c) >= quorum
+                                        for c in classes):
+                deadline = time.monotonic() + self.app.post_quorum_timeout
+        return answers
 
     # -- POST / DELETE -----------------------------------------------------
     def _write_all(self, req: Request, method: str,

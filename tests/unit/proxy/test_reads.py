@@ -1,5 +1,6 @@
-"""Object reads through the proxy when nodes disagree or fail: resuming a
-body mid-way on another node, X-Newest, and tombstones seen first."""
+"""Objects through the proxy when nodes disagree, fail or stall: resuming
+a body mid-way on another node, X-Newest, tombstones seen first, and PUTs
+that do not wait for a stalled node once a quorum answered."""
 import os
 import time
 
@@ -21,7 +22,9 @@ def relayed():
         pytest.skip('no filesystem with large user xattrs')
     root = make_root(base)
     relay = CuttingRelay()
-    mini = MiniCluster(root, port_overrides={'object': {'sda1': relay.port}})
+    # a long node_timeout: only post_quorum_timeout can end a stalled wait
+    mini = MiniCluster(root, port_overrides={'object': {'sda1': relay.port}},
+                       node_timeout='30', post_quorum_timeout='0.5')
     relay.upstream_port = mini.storage['object'].port
     mini.start()
     for path in ('/v1/AUTH_test', '/v1/AUTH_test/c'):
@@ -131,3 +134,21 @@ def test_no_resume_from_a_different_version_the_client_sees_a_short_body(
         assert BODY.startswith(received)  # never a spliced body
     finally:
         relay.limit = None
+
+
+def test_put_does_not_wait_for_a_stalled_node_after_the_quorum(relayed):
+    mini, relay = relayed
+    name, part, devices = name_with_first_primary(mini, 'sda1', 'stall')
+    relay.flowing.clear()
+    try:
+        # held answers would keep a proxy without post_quorum_timeout
+        # waiting 30 s: the client would time out first
+        status, headers, _ = mini.proxy.request(
+            'PUT', '/v1/AUTH_test/c/' + name, {'Content-Type': 'x/y'},
+            b'quorum', timeout=10)
+        assert status == 201
+        assert relay.flowing.is_set() is False
+    finally:
+        relay.flowing.set()
+    # the stalled node stored it all the same
+    assert len(mini.object_files('AUTH_test', 'c', name)) == 3
