@@ -16,7 +16,7 @@ from swiftlike.common.config import (
     swift_conf_path,
 )
 from swiftlike.common.exceptions import ConfigError
-from swiftlike.common.headers import is_user_meta, strip_meta_prefix
+from swiftlike.common.headers import strip_meta_prefix
 
 CONSTRAINTS_SECTION = 'swift-constraints'
 
@@ -97,18 +97,36 @@ def reload_constraints(path: Optional[str] = None) -> Dict[str, Any]:
     return effective
 
 
+def max_header_count() -> int:
+    """Headers a request may carry (more: 431): room for every metadata
+    item, the protocol's own headers, and ``extra_header_count``."""
+    return int(1.6 * (MAX_META_COUNT + 36 + EXTRA_HEADER_COUNT))
+
+
 # -- checks (pure: headers in, error text out) -----------------------------
+
+def _is_utf8(wsgi_text: str) -> bool:
+    """WSGI header strings are bytes seen as latin-1."""
+    try:
+        wsgi_text.encode('latin-1').decode('utf-8')
+        return True
+    except UnicodeError:
+        return False
+
 
 def check_metadata(headers, server_type: str):
     """None, or Swift's 400 text for the first metadata limit exceeded."""
     count = 0
     size = 0
+    meta_prefix = 'x-%s-meta-' % server_type
     for key, value in headers.items():
-        if not is_user_meta(server_type, key):
+        if not key.lower().startswith(meta_prefix):
             continue
         prefix, name = strip_meta_prefix(server_type, key)
         if not name:
             return 'Metadata name cannot be empty'
+        if server_type != 'object' and not _is_utf8(key + value):
+            return 'Metadata must be valid UTF-8'
         count += 1
         size += len(name) + len(value)
         if len(name) > MAX_META_NAME_LENGTH:
@@ -138,11 +156,13 @@ def check_delete_headers(headers, now: float):
     """
     after = headers.get('X-Delete-After')
     if after is not None:
-        if not after.strip().isdigit():
+        try:
+            seconds = int(after)
+        except ValueError:
             return None, 'Non-integer X-Delete-After'
-        if int(after) <= 0:
+        if seconds <= 0:
             return None, 'X-Delete-After in past'
-        return '%d' % (int(now) + int(after)), None
+        return '%d' % (int(now) + seconds), None
     delete_at = headers.get('X-Delete-At')
     if delete_at is None:
         return None, None

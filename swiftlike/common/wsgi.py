@@ -9,6 +9,7 @@ loads, binds ``bind_ip:bind_port``, then serves in this process
 from __future__ import annotations
 
 import grp
+import http.client
 import logging
 import os
 import pwd
@@ -18,6 +19,7 @@ import sys
 import warnings
 from typing import Optional
 
+from swiftlike.common import constraints
 from swiftlike.common.concurrency import GreenPool, sleep, spawn
 from swiftlike.common.config import ConfSection, swift_conf_path
 from swiftlike.common.exceptions import ConfigError
@@ -188,6 +190,15 @@ class _ServerLog:
         self.logger.debug(data.rstrip())
 
 
+def apply_http_limits() -> None:
+    """Swift's header limits for what this process reads, as a server
+    (414, 400 Header Line Too Long, 431) and as a client of other nodes:
+    the stdlib parser's 100-header cap is too low for 90 metadata items.
+    """
+    eventlet.wsgi.MAX_HEADER_LINE = constraints.MAX_HEADER_SIZE
+    http.client._MAXHEADERS = constraints.max_header_count()
+
+
 def serve(sock: socket.socket, app, conf: ConfSection,
           logger: logging.Logger) -> Optional[int]:
     """Serve until SIGTERM or SIGHUP, then let in-flight requests finish.
@@ -204,7 +215,9 @@ def serve(sock: socket.socket, app, conf: ConfSection,
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGHUP, on_signal)
+    apply_http_limits()
     server = spawn(eventlet.wsgi.server, sock, tracker, custom_pool=pool,
+                   url_length_limit=constraints.MAX_REQUEST_LINE,
                    protocol=_Protocol,
                    log=_ServerLog(logger), log_output=False,
                    socket_timeout=conf.get_float('client_timeout', 60.0),

@@ -150,8 +150,8 @@ class Application:
                                                           True)
         except PathError:
             return make_response(404)
-        if version not in constraints.VALID_API_VERSIONS:
-            return make_response(404)
+        if account and version not in constraints.VALID_API_VERSIONS:
+            return make_response(400)
         if not account:
             raise text_error(412, 'Bad URL')
         problem = constraints.check_account_name(account)

@@ -55,6 +55,7 @@ class AccountController(Controller):
         denied = self.authorize(req)
         if denied is not None:
             return denied
+        self.check_metadata(req)
         if self.app.account_autocreate:
             self.autocreate_account(req)
         part, nodes = self.app.account_ring.get_nodes(self.account)
@@ -77,6 +78,8 @@ class AccountController(Controller):
         denied = self.authorize(req)
         if denied is not None:
             return denied
+        if req.method == 'PUT':
+            self.check_metadata(req)
         part, nodes = self.app.account_ring.get_nodes(self.account)
         headers = self.backend_headers(req, {
             'X-Timestamp': Timestamp.now().internal})

@@ -8,8 +8,9 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from webob import Request, Response
 
+from swiftlike.common import constraints
 from swiftlike.common.backend_http import BackendError, backend_request
-from swiftlike.common.backend_request import make_response
+from swiftlike.common.backend_request import make_response, text_error
 from swiftlike.common.concurrency import GreenPool
 from swiftlike.common.timestamps import Timestamp
 from swiftlike.common.utils import quorum_size
@@ -278,6 +279,13 @@ class Controller:
         if not collected:
             return 503, {}, b''
         return min(collected, key=lambda r: (r[0] >= 500, r[0]))
+
+    def check_metadata(self, req: Request) -> None:
+        """Swift's metadata limits for account and container writes."""
+        problem = constraints.check_metadata(req.headers,
+                                             self.server_type.lower())
+        if problem:
+            raise text_error(400, problem)
 
     # -- authorization -----------------------------------------------------
     def authorize(self, req: Request, acl: Optional[str] = None

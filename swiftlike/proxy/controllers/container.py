@@ -50,6 +50,8 @@ class ContainerController(Controller):
         denied = self.authorize(req)
         if denied is not None:
             return denied
+        if method == 'PUT':
+            self.check_metadata(req)
         self._clean_acls(req)
         part, nodes = self.app.container_ring.get_nodes(self.account,
                                                         self.container)
@@ -90,6 +92,7 @@ class ContainerController(Controller):
         denied = self.authorize(req)
         if denied is not None:
             return denied
+        self.check_metadata(req)
         self._clean_acls(req)
         part, nodes = self.app.container_ring.get_nodes(self.account,
                                                         self.container)

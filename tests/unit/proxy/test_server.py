@@ -112,7 +112,7 @@ def test_object_in_missing_container_and_bad_requests(cluster):
                           'x' * 1025, {}, b'x')
     assert (status, body) == (400, b'Object name length of 1025 longer '
                                    b'than 1024')
-    assert req(cluster, 'GET', '/v2/AUTH_test')[0] == 404
+    assert req(cluster, 'GET', '/v2/AUTH_test')[0] == 400
     assert req(cluster, 'COPY', '/v1/AUTH_test/checks/o')[0] == 405
 
 
