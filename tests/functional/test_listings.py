@@ -78,9 +78,10 @@ def test_account_listing_parameters_and_formats(filled):
     _, rows = swiftclient.get_account(url, token, marker='lst',
                                       end_marker='other', limit=1)
     assert [r['name'] for r in rows] == ['lst-a']
-    _, rows = swiftclient.get_account(url, token, prefix='lst-',
+    _, rows = swiftclient.get_account(url, token, prefix='l',
                                       delimiter='-')
-    assert rows == [{'subdir': 'lst-'}]
+    assert [r.get('name', r.get('subdir')) for r in rows] == ['lst', 'lst-']
+    assert rows[1] == {'subdir': 'lst-'}
     auth = {'X-Auth-Token': token}
     resp = requests.get(url + '?format=xml&prefix=lst-', headers=auth)
     root = ET.fromstring(resp.content)
