@@ -4,14 +4,15 @@ the first good node, and cached account/container info."""
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, List, Optional, Tuple
+import time
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from webob import Request, Response
 
 from swiftlike.common import constraints
 from swiftlike.common.backend_http import BackendError, backend_request
 from swiftlike.common.backend_request import make_response, text_error
-from swiftlike.common.concurrency import GreenPool
+from swiftlike.common.concurrency import Queue, QueueEmpty, spawn
 from swiftlike.common.timestamps import Timestamp
 from swiftlike.common.utils import quorum_size
 from swiftlike.proxy.error_limiter import iter_nodes, node_key
@@ -137,6 +138,42 @@ def resumable_span(resp) -> Optional[Tuple[int, int]]:
     return None
 
 
+def collect_answers(calls: List[Callable[[], Any]], quorum: int,
+                    grace: float, status_of: Callable[[Any], int]
+                    ) -> List[Any]:
+    """Run ``calls`` at once and gather what they return (None results are
+    dropped); once ``quorum`` answers share a status class, the others get
+    ``grace`` more seconds (post_quorum_timeout) and are left behind after.
+    """
+    queue = Queue()
+
+    def run(call: Callable[[], Any]) -> None:
+        try:
+            queue.put(call())
+        except Exception:  # a straggler must never kill the request
+            queue.put(None)
+            raise
+
+    for call in calls:
+        spawn(run, call)
+    answers: List[Any] = []
+    deadline = None
+    for _ in calls:
+        timeout = None if deadline is None else \
+            max(0.0, deadline - time.monotonic())
+        try:
+            answer = queue.get(timeout=timeout)
+        except QueueEmpty:
+            break
+        if answer is not None:
+            answers.append(answer)
+        classes = [status_of(a) // 100 for a in answers]
+        if deadline is None and any(classes.count(c) >= quorum
+                                    for c in classes):
+            deadline = time.monotonic() + grace
+    return answers
+
+
 def client_headers(headers: Dict[str, str], owner: bool = True
                    ) -> Dict[str, str]:
     """Backend answer headers fit for a client (no X-Backend-*, and no
@@ -235,9 +272,13 @@ class Controller:
                     return result
             return 503, {}, b''
 
-        pool = GreenPool(len(headers_list))
-        threads = [pool.spawn(one, headers) for headers in headers_list]
-        return [thread.wait() for thread in threads]
+        results = collect_answers(
+            [lambda headers=headers: one(headers)
+             for headers in headers_list],
+            quorum_size(len(headers_list)), self.app.post_quorum_timeout,
+            lambda result: result[0])
+        return results + [(503, {}, b'')] * (len(headers_list) -
+                                             len(results))
 
     def best(self, results: List[Result], replicas: int,
              overrides: Optional[Dict[int, int]] = None) -> Response:

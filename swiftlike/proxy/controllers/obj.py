@@ -16,13 +16,7 @@ from swiftlike.common.backend_request import (
     make_response,
     text_error,
 )
-from swiftlike.common.concurrency import (
-    GreenPool,
-    Queue,
-    QueueEmpty,
-    Timeout,
-    spawn,
-)
+from swiftlike.common.concurrency import GreenPool, Timeout
 from swiftlike.common.config import config_true_value
 from swiftlike.common.http import http_date
 from swiftlike.common.timestamps import Timestamp
@@ -31,6 +25,7 @@ from swiftlike.proxy.controllers.base import (
     Controller,
     Result,
     client_headers,
+    collect_answers,
     resumable_span,
     source_timestamp,
     spread_nodes,
@@ -416,39 +411,24 @@ class ObjectController(Controller):
         """The nodes' final answers; once a quorum agrees, stragglers get
         ``post_quorum_timeout`` more seconds (a slow disk must not hold up
         every PUT)."""
-        queue = Queue()
-
-        def wait(conn: BackendConnection) -> None:
+        def wait(conn: BackendConnection):
             try:
                 resp = conn.response()
                 resp.read()
-                queue.put((resp.status, dict(resp.getheaders())))
+                return resp.status, dict(resp.getheaders())
             except BackendError as err:
                 self.app.logger.error('ERROR %s', err)
-                queue.put(None)
+                return None
             finally:
                 conn.close()
 
-        for conn in conns:
-            spawn(wait, conn)
-        answers: List[Tuple[int, Dict[str, str]]] = []
-        deadline = None
-        for _ in conns:
-            timeout = None if deadline is None else \
-                max(0.0, deadline - time.monotonic())
-            try:
-                answer = queue.get(timeout=timeout)
-            except QueueEmpty:
-                self.app.logger.info('%d object server(s) still busy after '
-                                     'the quorum answered',
-                                     len(conns) - len(answers))
-                break
-            if answer is not None:
-                answers.append(answer)
-            classes = [status // 100 for status, _ in answers]
-            if deadline is None and any(classes.count(c) >= quorum
-                                        for c in classes):
-                deadline = time.monotonic() + self.app.post_quorum_timeout
+        answers = collect_answers(
+            [lambda conn=conn: wait(conn) for conn in conns], quorum,
+            self.app.post_quorum_timeout, lambda answer: answer[0])
+        if len(answers) < len(conns):
+            self.app.logger.info('%d object server(s) still busy after '
+                                 'the quorum answered',
+                                 len(conns) - len(answers))
         return answers
 
     # -- POST / DELETE -----------------------------------------------------

@@ -74,3 +74,24 @@ def test_iter_nodes_order_skip_and_count():
     nodes = list(iter_nodes(primaries, iter(handoffs), limiter, 6))
     assert [n['device'] for n in nodes] == ['p0', 'p2', 'h0', 'h1', 'h2',
                                             'h3']
+
+
+def test_collect_answers_leaves_a_straggler_behind_after_the_quorum():
+    from swiftlike.common.concurrency import Queue
+    from swiftlike.proxy.controllers.base import collect_answers
+    never = Queue()
+    calls = [lambda: (201, 'a'), lambda: never.get(), lambda: (201, 'b')]
+    answers = collect_answers(calls, 2, 0.01, lambda a: a[0])
+    assert sorted(answers) == [(201, 'a'), (201, 'b')]
+
+
+def test_collect_answers_waits_for_all_without_a_quorum_and_drops_none():
+    from swiftlike.common.concurrency import sleep
+    from swiftlike.proxy.controllers.base import collect_answers
+
+    def late():
+        sleep(0.05)
+        return (404, 'late')
+    calls = [lambda: (201, 'a'), lambda: None, late]
+    answers = collect_answers(calls, 2, 0.0, lambda a: a[0])
+    assert answers == [(201, 'a'), (404, 'late')]
