@@ -330,6 +330,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         warning = aio.prepare()
         if warning:
             print('Warning: %s' % warning, file=sys.stderr)
+        if not aio.memcached:
+            print('Warning: memcached is not installed (apt install '
+                  'memcached): the proxy runs as one process and keeps '
+                  'tokens and cached info in it', file=sys.stderr)
         aio.start()
         aio.wait_healthy()
     except AioError as err:
