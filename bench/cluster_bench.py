@@ -82,7 +82,9 @@ def start_aio(port):
                             dir='/dev/shm' if os.path.isdir('/dev/shm')
                             else None)
     log = open(os.path.join(root, 'aio.out'), 'w')  # noqa: SIM115
-    proc = subprocess.Popen(['swiftlike-aio', '--data-dir',
+    beside = os.path.join(os.path.dirname(sys.executable), 'swiftlike-aio')
+    aio = beside if os.path.exists(beside) else 'swiftlike-aio'
+    proc = subprocess.Popen([aio, '--data-dir',
                              os.path.join(root, 'data'), '--proxy-port',
                              str(port), '--base-port', str(port + 100)],
                             stdout=log, stderr=subprocess.STDOUT)
