@@ -12,6 +12,7 @@ With ``--start`` it starts (and stops) its own all-in-one.
 import argparse
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -88,6 +89,7 @@ def start_aio(port):
                              os.path.join(root, 'data'), '--proxy-port',
                              str(port), '--base-port', str(port + 100)],
                             stdout=log, stderr=subprocess.STDOUT)
+    proc.root = root
     deadline = time.time() + 90
     while time.time() < deadline:
         with open(log.name) as f:
@@ -137,6 +139,7 @@ def main():
         if proc is not None:
             proc.send_signal(signal.SIGTERM)
             proc.wait(60)
+            shutil.rmtree(proc.root, ignore_errors=True)
 
 
 if __name__ == '__main__':
