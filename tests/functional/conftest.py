@@ -40,10 +40,12 @@ def _free_base_port() -> int:
 
 
 class Aio:
-    def __init__(self, root: str) -> None:
+    def __init__(self, root: str, base_port: int = 0) -> None:
+        """A new all-in-one in ``root``; on an existing one, give its
+        ``base_port`` (the rings name its storage ports)."""
         self.root = root
         self.proxy_port = free_port()
-        self.base_port = _free_base_port()
+        self.base_port = base_port or _free_base_port()
         self.memcache_port = self.base_port + MEMCACHE_OFFSET
         self.auth_url = 'http://127.0.0.1:%d/auth/v1.0' % self.proxy_port
         self.log_path = os.path.join(root, 'aio.out')
