@@ -52,6 +52,10 @@ def test_container_listing_formats(filled):
     auth = {'X-Auth-Token': token}
     plain = requests.get(url + '/lst', headers=auth)
     assert plain.headers['Content-Type'] == 'text/plain; charset=utf-8'
+    assert plain.headers['Accept-Ranges'] == 'bytes'
+    head = requests.head(url, headers=auth)
+    assert head.headers['Accept-Ranges'] == 'bytes'
+    assert head.headers['Content-Type'] == 'text/plain; charset=utf-8'
     assert plain.content.decode('utf-8').splitlines() == NAMES
     as_json = requests.get(url + '/lst?format=json', headers=auth)
     rows = json.loads(as_json.content)

@@ -33,6 +33,8 @@ class AccountController(Controller):
             newest=config_true_value(req.headers.get('X-Newest', '')))
         owner = is_owner(req)
         out = client_headers(headers, owner)
+        if 200 <= status < 300:
+            out['Accept-Ranges'] = 'bytes'
         if owner and headers.get(ACCOUNT_ACL_SYSMETA):
             out['X-Account-Access-Control'] = headers[ACCOUNT_ACL_SYSMETA]
         return make_response(status, body or None, out,

@@ -36,8 +36,10 @@ class ContainerController(Controller):
             req.method, self.app.container_ring, part, self._path(),
             self.backend_headers(req), req.query_string,
             newest=config_true_value(req.headers.get('X-Newest', '')))
-        return make_response(status, body or None,
-                             client_headers(headers, is_owner(req)),
+        out = client_headers(headers, is_owner(req))
+        if 200 <= status < 300:
+            out['Accept-Ranges'] = 'bytes'
+        return make_response(status, body or None, out,
                              content_type=headers.get('Content-Type'))
 
     GET = HEAD = GETorHEAD
