@@ -1,6 +1,7 @@
 """Objects through the proxy when nodes disagree, fail or stall: resuming
 a body mid-way on another node, X-Newest, tombstones seen first, and PUTs
-that do not wait for a stalled node once a quorum answered."""
+that do not wait for a stalled node once a quorum answered; a client that
+stops sending."""
 import os
 import time
 
@@ -24,7 +25,8 @@ def relayed():
     relay = CuttingRelay()
     # a long node_timeout: only post_quorum_timeout can end a stalled wait
     mini = MiniCluster(root, port_overrides={'object': {'sda1': relay.port}},
-                       node_timeout='30', post_quorum_timeout='0.5')
+                       node_timeout='30', post_quorum_timeout='0.5',
+                       client_timeout='1')
     relay.upstream_port = mini.storage['object'].port
     mini.start()
     for path in ('/v1/AUTH_test', '/v1/AUTH_test/c'):
@@ -152,3 +154,22 @@ def test_put_does_not_wait_for_a_stalled_node_after_the_quorum(relayed):
         relay.flowing.set()
     # the stalled node stored it all the same
     assert len(mini.object_files('AUTH_test', 'c', name)) == 3
+
+
+def test_a_client_that_stops_sending_gets_408_and_nothing_is_stored(
+        relayed):
+    import socket
+    mini, _ = relayed
+    with socket.create_connection(('127.0.0.1', mini.proxy.port),
+                                  timeout=15) as sock:
+        sock.sendall(b'PUT /v1/AUTH_test/c/slow HTTP/1.1\r\nHost: x\r\n'
+                     b'Content-Length: 10\r\n\r\nhello')
+        answer = b''
+        while b'\r\n\r\n' not in answer:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    assert answer.startswith(b'HTTP/1.1 408 ')
+    assert mini.object_files('AUTH_test', 'c', 'slow') == []
+    assert mini.proxy.request('HEAD', '/v1/AUTH_test/c/slow')[0] == 404
