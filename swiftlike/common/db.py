@@ -511,3 +511,26 @@ def db_path(device_path: str, db_type: str, partition: str,
     """``<dev>/<type>s/<part>/<sfx>/<hash>/<hash>.db``."""
     return os.path.join(device_path, db_type + 's', partition,
                         name_hash[-3:], name_hash, name_hash + '.db')
+
+
+def iter_db_files(device_path: str, db_type: str
+                  ) -> Iterator[Tuple[str, str]]:
+    """(partition, db file) of every ``<type>`` DB on a device, for the
+    replicators, updaters and auditors; directories vanishing under the
+    walk (a replicator removing a handoff) are skipped."""
+    root = os.path.join(device_path, db_type + 's')
+    for partition in _listdir(root):
+        part_dir = os.path.join(root, partition)
+        for suffix in _listdir(part_dir):
+            suffix_dir = os.path.join(part_dir, suffix)
+            for name_hash in _listdir(suffix_dir):
+                path = os.path.join(suffix_dir, name_hash, name_hash + '.db')
+                if os.path.exists(path):
+                    yield partition, path
+
+
+def _listdir(path: str) -> List[str]:
+    try:
+        return sorted(os.listdir(path))
+    except (NotADirectoryError, FileNotFoundError):
+        return []

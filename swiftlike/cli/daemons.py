@@ -1,0 +1,19 @@
+"""Entry points of the consistency daemons: ``swiftlike-<daemon> CONF
+[--once] [--verbose]``, each reading the ``[<daemon>]`` section of its
+server's config (as Swift's do)."""
+from __future__ import annotations
+
+import importlib
+from typing import List, Optional
+
+#: executable suffix -> "module:class"
+DAEMONS = {
+    'object-updater': 'swiftlike.obj.updater:ObjectUpdater',
+    'container-updater': 'swiftlike.container.updater:ContainerUpdater',
+}
+
+
+def run(name: str, argv: Optional[List[str]] = None) -> int:
+    from swiftlike.common.daemon import run_daemon
+    module, _, cls = DAEMONS[name].partition(':')
+    return run_daemon(getattr(importlib.import_module(module), cls), argv)
