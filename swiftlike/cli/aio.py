@@ -21,6 +21,7 @@ import time
 import uuid
 from typing import List, Optional, Tuple
 
+from swiftlike.cli.daemons import DAEMONS
 from swiftlike.common.ring import RingBuilder
 
 PART_POWER = 10
@@ -36,6 +37,15 @@ USERS = [('test', 'tester', 'testing', '.admin'),
 SERVER_OFFSETS = {'object': 0, 'container': 1, 'account': 2}
 #: memcached listens on base port + this (storage ports: base+10..base+42)
 MEMCACHE_OFFSET = 90
+#: the rsync daemon the replicators push to listens on base port + this
+RSYNC_OFFSET = 91
+#: config sections written for each server's daemons (Swift's names)
+DAEMON_SECTIONS = {
+    'object': ('object-replicator', 'object-updater', 'object-auditor',
+               'object-expirer'),
+    'container': ('container-replicator', 'container-updater',
+                  'container-auditor'),
+    'account': ('account-replicator', 'account-auditor', 'account-reaper')}
 
 
 class AioError(Exception):
@@ -80,7 +90,8 @@ class AllInOne:
     def __init__(self, data_dir: str, proxy_port: int, base_port: int,
                  workers: int, bind_ip: str = '127.0.0.1',
                  proxy_workers: Optional[int] = None,
-                 memcache_port: Optional[int] = None) -> None:
+                 memcache_port: Optional[int] = None,
+                 daemons: bool = True) -> None:
         self.data_dir = os.path.abspath(data_dir)
         self.etc = os.path.join(self.data_dir, 'etc')
         self.logs = os.path.join(self.data_dir, 'log')
@@ -89,6 +100,9 @@ class AllInOne:
         self.workers = workers
         self.bind_ip = bind_ip
         self.memcached = shutil.which('memcached')
+        self.rsync = shutil.which('rsync')
+        self.rsync_port = base_port + RSYNC_OFFSET
+        self.daemons = daemons
         self.memcache_port = memcache_port or base_port + MEMCACHE_OFFSET
         # tokens and info are shared between proxy workers through
         # memcached; without it, one proxy process keeps them consistent
@@ -159,8 +173,21 @@ class AllInOne:
                     '\n[filter:recon]\nuse = egg:swiftlike#recon\n' % (
                         self.bind_ip, self.port(kind, node), self.workers,
                         os.path.dirname(self._device_path(node)), self.etc,
-                        kind, node, os.path.join(self.data_dir, 'cache'),
+                        kind, node, os.path.join(self.data_dir, 'cache',
+                                                 'node%d' % node),
                         kind, kind, kind))
+            f.write(self._daemon_sections(kind, node))
+
+    def _daemon_sections(self, kind: str, node: int) -> str:
+        """The node's consistency daemons: each logs under its own name;
+        replicators push to this all-in-one's rsync daemon."""
+        text = ''
+        for name in DAEMON_SECTIONS[kind]:
+            text += '\n[%s]\nlog_name = %s-%d\n' % (name, name, node)
+            if name.endswith('-replicator'):
+                text += ('rsync_module = rsync://{replication_ip}:%d/'
+                         '%s{replication_port}\n' % (self.rsync_port, kind))
+        return text
 
     def _proxy_conf(self) -> None:
         users = ''.join('user_%s_%s = %s %s\n' % (account, user, key, groups)
@@ -206,6 +233,8 @@ class AllInOne:
                                                             'swift.conf'))
         if self.memcached:
             self._start_memcached()
+        if self.rsync:
+            self._start_rsyncd()
         confs = [('%s-server' % kind, os.path.join(
             self.etc, '%s-server-%d.conf' % (kind, node)))
             for node in range(1, NODES + 1)
@@ -220,6 +249,56 @@ class AllInOne:
                                                                '--verbose'],
                     stdout=log, stderr=subprocess.STDOUT, env=env)
             self.procs.append((os.path.basename(conf), proc))
+        if self.daemons:
+            self._start_daemons(env)
+
+    def _start_daemons(self, env) -> None:
+        """Every consistency daemon that exists, once per node, reading
+        its section of that node's server config."""
+        for node in range(1, NODES + 1):
+            for name in DAEMONS:
+                kind = name.split('-')[0]
+                conf = os.path.join(self.etc, '%s-server-%d.conf'
+                                    % (kind, node))
+                with open(os.path.join(self.logs, '%s-%d.log'
+                                       % (name, node)), 'ab') as log:
+                    proc = subprocess.Popen(
+                        self._executable('swiftlike-' + name) +
+                        [conf, '--verbose'], stdout=log,
+                        stderr=subprocess.STDOUT, env=env)
+                self.procs.append(('%s-%d' % (name, node), proc))
+
+    def _rsyncd_conf(self) -> str:
+        """One module per storage server (object6210, container6211...),
+        each the root of that node's devices, as Swift's all-in-one."""
+        run = os.path.join(self.data_dir, 'run')
+        os.makedirs(run, exist_ok=True)
+        lines = ['uid = %d' % os.getuid(), 'gid = %d' % os.getgid(),
+                 'use chroot = no', 'max connections = 16',
+                 'pid file = %s' % os.path.join(run, 'rsyncd.pid'),
+                 'log file = %s' % os.path.join(self.logs, 'rsyncd.log'),
+                 '']
+        for node in range(1, NODES + 1):
+            for kind in SERVER_OFFSETS:
+                lines += ['[%s%d]' % (kind, self.port(kind, node)),
+                          'path = %s' % os.path.dirname(
+                              self._device_path(node)),
+                          'read only = false',
+                          'lock file = %s' % os.path.join(
+                              run, '%s%d.lock' % (kind, node)), '']
+        path = os.path.join(self.etc, 'rsyncd.conf')
+        with open(path, 'w') as f:
+            f.write('\n'.join(lines))
+        return path
+
+    def _start_rsyncd(self) -> None:
+        conf = self._rsyncd_conf()
+        with open(os.path.join(self.logs, 'rsyncd.out'), 'ab') as log:
+            proc = subprocess.Popen(
+                [self.rsync, '--daemon', '--no-detach', '--config=' + conf,
+                 '--port=%d' % self.rsync_port, '--address=' + self.bind_ip],
+                stdout=log, stderr=subprocess.STDOUT)
+        self.procs.append(('rsyncd', proc))
 
     def _start_memcached(self) -> None:
         command = [self.memcached, '-l', self.bind_ip,
@@ -244,7 +323,9 @@ class AllInOne:
                  for kind in SERVER_OFFSETS] + [self.proxy_port]
         end = time.monotonic() + deadline
         if self.memcached:
-            self._wait_memcached(end)
+            self._wait_listening(self.memcache_port, 'memcached', end)
+        if self.rsync:
+            self._wait_listening(self.rsync_port, 'rsyncd', end)
         while ports:
             for name, proc in self.procs:
                 if proc.poll() is not None:
@@ -257,17 +338,15 @@ class AllInOne:
                                    ports, deadline, self.logs))
             time.sleep(0.2)
 
-    def _wait_memcached(self, end: float) -> None:
+    def _wait_listening(self, port: int, name: str, end: float) -> None:
         while True:
             try:
-                socket.create_connection((self.bind_ip, self.memcache_port),
-                                         1).close()
+                socket.create_connection((self.bind_ip, port), 1).close()
                 return
             except OSError:
                 if time.monotonic() > end:
-                    raise AioError('memcached did not listen on port %d; '
-                                   'see %s' % (self.memcache_port, self.logs)
-                                   ) from None
+                    raise AioError('%s did not listen on port %d; see %s'
+                                   % (name, port, self.logs)) from None
             time.sleep(0.1)
 
     def stop(self) -> None:
@@ -311,6 +390,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument('--proxy-workers', type=int, default=None,
                         help='proxy worker processes (default: one per '
                         'CPU with memcached, else 0: the main process)')
+    parser.add_argument('--no-daemons', action='store_true',
+                        help='start no consistency daemons (run them by '
+                        'hand with --once)')
     parser.add_argument('--memcache-port', type=int, default=None,
                         help='port of the memcached it starts (default: '
                         'base port + %d)' % MEMCACHE_OFFSET)
@@ -318,7 +400,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     aio = AllInOne(args.data_dir or default_data_dir(), args.proxy_port,
                    args.base_port, args.workers,
                    proxy_workers=args.proxy_workers,
-                   memcache_port=args.memcache_port)
+                   memcache_port=args.memcache_port,
+                   daemons=not args.no_daemons)
     stopping = {'signal': None}
 
     def on_signal(signum, frame):

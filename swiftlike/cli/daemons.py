@@ -8,6 +8,7 @@ from typing import List, Optional
 
 #: executable suffix -> "module:class"
 DAEMONS = {
+    'object-replicator': 'swiftlike.obj.replicator:ObjectReplicator',
     'object-updater': 'swiftlike.obj.updater:ObjectUpdater',
     'container-updater': 'swiftlike.container.updater:ContainerUpdater',
 }

@@ -514,6 +514,9 @@ class ObjectController(StorageServer):
                 invalidate_suffixes(part_dir, suffixes)
             return make_response(200, pickle.dumps(None, PICKLE_PROTOCOL),
                                  content_type='application/octet-stream')
+        part_dir = self.mgr.partition_path(dev_path, partition, policy)
+        # the replicator rsyncs into it next: it must exist (Swift's way)
+        os.makedirs(part_dir, exist_ok=True)
         hashes = self.mgr.get_hashes(device, partition, policy_index=policy)
         return make_response(200, pickle.dumps(hashes, PICKLE_PROTOCOL),
                              content_type='application/octet-stream')

@@ -40,7 +40,8 @@ def _free_base_port() -> int:
 
 
 class Aio:
-    def __init__(self, root: str, base_port: int = 0) -> None:
+    def __init__(self, root: str, base_port: int = 0,
+                 daemons: bool = True) -> None:
         """A new all-in-one in ``root``; on an existing one, give its
         ``base_port`` (the rings name its storage ports)."""
         self.root = root
@@ -54,7 +55,8 @@ class Aio:
             self.proc = subprocess.Popen(
                 prefix + ['--data-dir', os.path.join(root, 'data'),
                           '--proxy-port', str(self.proxy_port),
-                          '--base-port', str(self.base_port)],
+                          '--base-port', str(self.base_port)] +
+                ([] if daemons else ['--no-daemons']),
                 stdout=log, stderr=subprocess.STDOUT, env=env)
         wait_for(self.ready, deadline=90, message='the all-in-one')
 
@@ -122,17 +124,23 @@ def _healthy(port: int) -> bool:
         return False
 
 
-def _aio_fixture():
+def _aio_fixture(daemons: bool = True):
     base = xattr_base()
     if base is None:
         pytest.skip('no filesystem with large user xattrs')
     root = make_root(base)
-    cluster = Aio(root)
+    cluster = Aio(root, daemons=daemons)
     yield cluster
     assert cluster.stop() == 0
     remove_root(root)
 
 
+#: the all-in-one as a user starts it, daemons included
 aio = pytest.fixture(scope='session')(_aio_fixture)
-#: a cluster of its own for tests that stop servers
-fault_aio = pytest.fixture(scope='module')(_aio_fixture)
+
+
+@pytest.fixture(scope='module')
+def fault_aio():
+    """A cluster of its own for tests that stop servers; no background
+    daemons, so what the tests find on disk is what the proxy did."""
+    yield from _aio_fixture(daemons=False)

@@ -364,3 +364,28 @@ def test_info_lists_middleware_and_hides_internal_constraints(aio):
     capabilities = aio.swift('capabilities')
     assert capabilities.returncode == 0
     assert 'tempauth' in capabilities.stdout
+
+
+def test_consistency_daemons_run_on_every_node(aio):
+    import json
+    import os
+
+    from tests.servers import wait_for
+    cache = os.path.join(aio.root, 'data', 'cache')
+
+    def recon(node, kind):
+        try:
+            with open(os.path.join(cache, 'node%d' % node,
+                                   '%s.recon' % kind)) as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return {}
+
+    def passes_done(node):
+        return 'object_updater_sweep' in recon(node, 'object') and \
+            'replication_last' in recon(node, 'object') and \
+            'container_updater_sweep' in recon(node, 'container')
+
+    for node in range(1, 5):
+        wait_for(lambda n=node: passes_done(n), deadline=60,
+                 message='the daemons of node %d' % node)

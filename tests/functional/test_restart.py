@@ -22,7 +22,7 @@ def test_stop_and_serve_the_same_data_again():
         pytest.skip('no filesystem with large user xattrs')
     root = make_root(base)
     try:
-        first = Aio(root)
+        first = Aio(root, daemons=False)
         url, token = swiftclient.get_auth(first.auth_url, 'test:tester',
                                           'testing')
         swiftclient.put_container(url, token, 'kept')
@@ -31,7 +31,7 @@ def test_stop_and_serve_the_same_data_again():
         assert first.stop() == 0
         assert _processes_of(root) == []
         assert 'Stopping...' in first.output()
-        second = Aio(root, base_port=first.base_port)
+        second = Aio(root, base_port=first.base_port, daemons=False)
         try:
             url, token = swiftclient.get_auth(second.auth_url,
                                               'test:tester', 'testing')
