@@ -11,6 +11,9 @@ DAEMONS = {
     'object-replicator': 'swiftlike.obj.replicator:ObjectReplicator',
     'object-updater': 'swiftlike.obj.updater:ObjectUpdater',
     'container-updater': 'swiftlike.container.updater:ContainerUpdater',
+    'container-replicator':
+        'swiftlike.container.replicator:ContainerReplicator',
+    'account-replicator': 'swiftlike.account.replicator:AccountReplicator',
 }
 
 

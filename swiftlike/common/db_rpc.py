@@ -55,6 +55,9 @@ class ReplicatorRpc:
             raise RpcError(400, 'Invalid op %r' % op)
         broker = self.broker_factory(db_file)
         if not broker.exists:
+            if op == 'sync':
+                # the replicator rsyncs a copy into <dev>/tmp next
+                os.makedirs(os.path.join(dev_path, 'tmp'), exist_ok=True)
             raise RpcError(404)
         try:
             return handler(broker, args)
