@@ -35,18 +35,35 @@ class Probe:
         node = int(device['device'][len('sdb'):])
         return os.path.join(self.srv, 'node%d' % node, device['device'])
 
-    def run(self, daemon: str, nodes=NODES) -> None:
-        """``swiftlike-<daemon> <conf> --once`` on each node, in turn."""
+    def run(self, daemon: str, nodes=NODES, **options: str) -> None:
+        """``swiftlike-<daemon> <conf> --once`` on each node, in turn;
+        ``options`` are added to the daemon's section of a copy of the
+        node's config."""
         kind = daemon.split('-')[0]
         prefix, env = cli_command('swiftlike-' + daemon)
         env = dict(env or os.environ,
                    SWIFT_CONF_FILE=os.path.join(self.etc, 'swift.conf'))
         for node in nodes:
             conf = os.path.join(self.etc, '%s-server-%d.conf' % (kind, node))
+            if options:
+                conf = self._with_options(conf, daemon, options)
             done = subprocess.run(prefix + [conf, '--once'],
                                   capture_output=True, text=True, env=env,
                                   timeout=300)
             assert done.returncode == 0, done.stdout + done.stderr
+
+    @staticmethod
+    def _with_options(conf: str, section: str, options) -> str:
+        with open(conf) as f:
+            text = f.read()
+        extra = ''.join('%s = %s\n' % item for item in options.items())
+        header = '[%s]\n' % section
+        text = text.replace(header, header + extra) if header in text \
+            else text + '\n' + header + extra
+        copy = conf + '.probe'
+        with open(copy, 'w') as f:
+            f.write(text)
+        return copy
 
     def stop(self, kind: str, node: int) -> None:
         self.aio.stop_server('%s-server-%d.conf' % (kind, node))

@@ -95,3 +95,33 @@ def test_a_replica_missing_entirely_is_copied(probe):
     assert sorted(found) == primaries
     assert len({h for h, _ in found.values()}) == 1
     assert all([r[0] for r in rows] == ['x'] for _, rows in found.values())
+
+
+def test_a_replica_far_behind_gets_a_merged_copy(probe):
+    import json
+    ring = probe.ring('container')
+    _, nodes = ring.get_nodes('AUTH_test', 'p4c')
+    down = int(nodes[2]['device'][len('sdb'):])
+    swiftclient.put_container(probe.url, probe.token, 'p4c')
+    probe.stop('container', down)
+    try:
+        for i in range(12):
+            swiftclient.put_object(probe.url, probe.token, 'p4c', 'r%02d' % i,
+                                   b'x')
+    finally:
+        probe.start('container', down)
+    flush_pending(probe, 'p4c')
+    probe.run('container-replicator', per_diff='2')
+    merges = 0
+    for node in (1, 2, 3, 4):
+        path = os.path.join(probe.aio.root, 'data', 'cache', 'node%d' % node,
+                            'container.recon')
+        if os.path.exists(path):
+            with open(path) as f:
+                merges += json.load(f)['replication_stats']['remote_merge']
+    assert merges >= 1
+    flush_pending(probe, 'p4c')
+    found, primaries = replicas(probe, 'p4c')
+    assert sorted(found) == primaries
+    assert len({h for h, _ in found.values()}) == 1
+    assert all(len(rows) == 12 for _, rows in found.values())
