@@ -10,6 +10,7 @@ from typing import List, Optional
 DAEMONS = {
     'object-replicator': 'swiftlike.obj.replicator:ObjectReplicator',
     'object-updater': 'swiftlike.obj.updater:ObjectUpdater',
+    'object-auditor': 'swiftlike.obj.auditor:ObjectAuditor',
     'container-updater': 'swiftlike.container.updater:ContainerUpdater',
     'container-replicator':
         'swiftlike.container.replicator:ContainerReplicator',
