@@ -184,6 +184,9 @@ class AllInOne:
         text = ''
         for name in DAEMON_SECTIONS[kind]:
             text += '\n[%s]\nlog_name = %s-%d\n' % (name, name, node)
+            if name == 'object-expirer':  # the nodes share the queue
+                text += 'processes = %d\nprocess = %d\n' % (NODES,
+                                                            node - 1)
             if name.endswith('-replicator'):
                 text += ('rsync_module = rsync://{replication_ip}:%d/'
                          '%s{replication_port}\n' % (self.rsync_port, kind))

@@ -11,6 +11,7 @@ DAEMONS = {
     'object-replicator': 'swiftlike.obj.replicator:ObjectReplicator',
     'object-updater': 'swiftlike.obj.updater:ObjectUpdater',
     'object-auditor': 'swiftlike.obj.auditor:ObjectAuditor',
+    'object-expirer': 'swiftlike.obj.expirer:ObjectExpirer',
     'container-updater': 'swiftlike.container.updater:ContainerUpdater',
     'container-replicator':
         'swiftlike.container.replicator:ContainerReplicator',

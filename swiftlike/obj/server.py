@@ -39,7 +39,13 @@ from swiftlike.common.exceptions import (
     DiskFileNoSpace,
     DiskFileNotExist,
 )
-from swiftlike.common.hashing import get_hash_affixes, hash_path
+from swiftlike.common.expiring import ACCOUNT_NAME as EXPIRING_ACCOUNT_NAME
+from swiftlike.common.expiring import DEFAULT_DIVISOR as EXPIRER_DIVISOR
+from swiftlike.common.expiring import (
+    expirer_container,
+    expirer_object_name,
+)
+from swiftlike.common.hashing import get_hash_affixes
 from swiftlike.common.headers import (
     is_object_transient_sysmeta,
     is_sys_meta,
@@ -61,12 +67,10 @@ from swiftlike.common.timestamps import (
 from swiftlike.obj.diskfile import DiskFile, DiskFileManager
 from swiftlike.obj.hashes import invalidate_suffixes, is_suffix
 from swiftlike.obj.updates import (
-    EXPIRING_OBJECTS_ACCOUNT_NAME,
     UpdateHeadersError,
     Updater,
     apply_overrides,
     expirer_headers,
-    expirer_object_name,
     targets_from,
 )
 
@@ -74,7 +78,6 @@ DEFAULT_ALLOWED_HEADERS = (
     'Content-Disposition', 'Content-Encoding', 'X-Delete-At',
     'X-Object-Manifest', 'X-Static-Large-Object', 'Cache-Control',
     'Content-Language', 'Expires', 'X-Robots-Tag')
-EXPIRER_DIVISOR = 86400
 NETWORK_CHUNK_SIZE = 65536
 PICKLE_PROTOCOL = 2
 
@@ -107,7 +110,7 @@ class ObjectController(StorageServer):
         self.allowed_headers = [h.title() for h in extra]
         self.expiring_account = constraints.AUTO_CREATE_ACCOUNT_PREFIX + \
             conf.get('expiring_objects_account_name',
-                     EXPIRING_OBJECTS_ACCOUNT_NAME)
+                     EXPIRING_ACCOUNT_NAME)
         self.expirer_divisor = conf.get_int(
             'expiring_objects_container_divisor', EXPIRER_DIVISOR,
             minimum=1)
@@ -239,9 +242,8 @@ class ObjectController(StorageServer):
 
     def _expirer_container(self, delete_at: str, account: str,
                            container: str, obj: str) -> str:
-        shard = int(hash_path(account, container, obj), 16) % 100
-        return '%010d' % (int(delete_at) // self.expirer_divisor *
-                          self.expirer_divisor - shard)
+        return expirer_container(delete_at, account, container, obj,
+                                 self.expirer_divisor)
 
     def _update_expirer_queue(self, req: Request, df: DiskFile,
                               old: Optional[str], new: Optional[str],
@@ -489,7 +491,11 @@ class ObjectController(StorageServer):
             raise HTTPError(409, headers={
                 'X-Backend-Timestamp': orig_timestamp.internal})
         df.delete(timestamp)
-        if orig.get('X-Delete-At'):
+        clean_queue = req.headers.get(
+            'X-Backend-Clean-Expiring-Object-Queue', 't').lower() not in \
+            ('no', 'false', 'f', '0', 'off')
+        if orig.get('X-Delete-At') and clean_queue:
+            # (the expirer removes the queue row itself)
             self._expirer_update('DELETE', orig['X-Delete-At'], df, req,
                                  None)
         self._container_update('DELETE', df, req,

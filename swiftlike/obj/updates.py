@@ -20,8 +20,6 @@ from swiftlike.common.backend_http import (
 from swiftlike.common.concurrency import GreenPool, Timeout
 from swiftlike.obj.async_pending import write_async_pending
 
-#: Account of the expirer's queue, after the auto-create prefix ('.').
-EXPIRING_OBJECTS_ACCOUNT_NAME = 'expiring_objects'
 EMPTY_ETAG = hashlib.md5(b'', usedforsecurity=False).hexdigest()
 OVERRIDE_PREFIXES = ('X-Object-Sysmeta-Container-Update-Override-',
                      'X-Backend-Container-Update-Override-')
@@ -118,11 +116,6 @@ class Updater:
         """Record an update for the updater without trying it now."""
         write_async_pending(dev_path, policy_index, op, account, container,
                             obj, headers)
-
-
-def expirer_object_name(delete_at: str, account: str, container: str,
-                        obj: str) -> str:
-    return '%s-%s/%s/%s' % (delete_at, account, container, obj)
 
 
 def expirer_headers(base: Dict[str, str], size: Optional[str],

@@ -22,6 +22,8 @@ from swiftlike.common.backend_request import (
 )
 from swiftlike.common.base_server import as_conf_section
 from swiftlike.common.exceptions import PathError
+from swiftlike.common.expiring import ACCOUNT_NAME as EXPIRING_ACCOUNT
+from swiftlike.common.expiring import DEFAULT_DIVISOR as EXPIRER_DIVISOR
 from swiftlike.common.hashing import get_hash_affixes
 from swiftlike.common.logs import get_logger, txn_id
 from swiftlike.common.middleware.catch_errors import (
@@ -77,6 +79,12 @@ class Application:
                                               minimum=1)
         self.client_chunk_size = conf.get_int('client_chunk_size', 65536,
                                               minimum=1)
+        #: the expirer queue the object servers are told to update
+        self.expiring_account = constraints.AUTO_CREATE_ACCOUNT_PREFIX + \
+            conf.get('expiring_objects_account_name', EXPIRING_ACCOUNT)
+        self.expirer_divisor = conf.get_int(
+            'expiring_objects_container_divisor', EXPIRER_DIVISOR,
+            minimum=1)
         self.allow_account_management = conf.get_bool(
             'allow_account_management', False)
         self.account_autocreate = conf.get_bool('account_autocreate', False)

@@ -18,6 +18,7 @@ from swiftlike.common.backend_request import (
 )
 from swiftlike.common.concurrency import GreenPool, Timeout
 from swiftlike.common.config import config_true_value
+from swiftlike.common.expiring import expirer_container
 from swiftlike.common.http import http_date
 from swiftlike.common.timestamps import Timestamp
 from swiftlike.common.utils import quorum_size
@@ -68,15 +69,26 @@ class ObjectController(Controller):
         return info, ring, ring.get_part(self.account, self.container,
                                          self.obj)
 
-    def _update_headers(self, info, count: int,
+    def _update_headers(self, req: Request, info, count: int,
                         timestamp: str) -> List[Dict[str, str]]:
         """Each object node updates one container replica (spread
-        round-robin), as the proxy tells it."""
+        round-robin), as the proxy tells it; with X-Delete-At, also one
+        replica of the expirer queue container (in reverse order)."""
         updates = spread_nodes(info['nodes'], info['partition'], count,
                                'Container')
         for update in updates:
             update.update({'X-Timestamp': timestamp,
                            POLICY_HEADER: str(info['storage_policy'])})
+        delete_at = req.headers.get('X-Delete-At')
+        if delete_at and delete_at.isdigit():
+            queue = expirer_container(delete_at, self.account,
+                                      self.container, self.obj,
+                                      self.app.expirer_divisor)
+            part, nodes = self.app.container_ring.get_nodes(
+                self.app.expiring_account, queue)
+            targets = spread_nodes(nodes, part, count, 'Delete-At')
+            for update, target in zip(updates, reversed(targets)):
+                update.update(target, **{'X-Delete-At-Container': queue})
         return updates
 
     # -- GET / HEAD --------------------------------------------------------
@@ -327,7 +339,7 @@ class ObjectController(Controller):
             update, **{'Content-Type': content_type}, **(
                 {'Content-Length': str(length)} if length is not None
                 else {})))
-            for update in self._update_headers(info, replicas,
+            for update in self._update_headers(req, info, replicas,
                                                timestamp.internal)]
         conns, refusals = self._connect(ring, part, headers_list, length)
         quorum = quorum_size(replicas)
@@ -438,7 +450,7 @@ class ObjectController(Controller):
         replicas = len(ring.get_part_nodes(part))
         timestamp = Timestamp(time.time()).internal
         headers_list = [self.backend_headers(req, update) for update in
-                        self._update_headers(info, replicas, timestamp)]
+                        self._update_headers(req, info, replicas, timestamp)]
         results = self.make_requests(ring, part, method, self._path(),
                                      headers_list)
         return self.best(results, replicas, overrides)
