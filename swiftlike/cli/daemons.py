@@ -16,6 +16,7 @@ DAEMONS = {
     'container-replicator':
         'swiftlike.container.replicator:ContainerReplicator',
     'account-replicator': 'swiftlike.account.replicator:AccountReplicator',
+    'account-reaper': 'swiftlike.account.reaper:AccountReaper',
 }
 
 
