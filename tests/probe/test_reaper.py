@@ -14,7 +14,7 @@ def data_files(probe):
     found = 0
     for node in os.listdir(probe.srv):
         objects = os.path.join(probe.srv, node, 'sdb' + node[4:], 'objects')
-        for root, _, files in os.walk(objects):
+        for _root, _, files in os.walk(objects):
             found += sum(1 for f in files if f.endswith('.data'))
     return found
 
