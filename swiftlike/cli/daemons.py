@@ -17,6 +17,8 @@ DAEMONS = {
         'swiftlike.container.replicator:ContainerReplicator',
     'account-replicator': 'swiftlike.account.replicator:AccountReplicator',
     'account-reaper': 'swiftlike.account.reaper:AccountReaper',
+    'container-auditor': 'swiftlike.container.auditor:ContainerAuditor',
+    'account-auditor': 'swiftlike.account.auditor:AccountAuditor',
 }
 
 

@@ -21,6 +21,7 @@ from swiftlike.common.exceptions import (
     DiskFileQuarantined,
     SwiftlikeError,
 )
+from swiftlike.common.ratelimit import RateLimiter
 from swiftlike.common.storage_policy import (
     get_policy_string,
     load_storage_policies,
@@ -37,26 +38,6 @@ from swiftlike.obj.ondisk import gather_ondisk_files
 
 ZBF = 'ZBF'
 ALL = 'ALL'
-
-
-class RateLimiter:
-    """At most ``rate`` units per second on average (0: no limit)."""
-
-    def __init__(self, rate: float, sleep=time.sleep,
-                 clock=time.monotonic) -> None:
-        self.rate = rate
-        self.sleep = sleep
-        self.clock = clock
-        self.started = clock()
-        self.count = 0.0
-
-    def take(self, units: float = 1) -> None:
-        if not self.rate:
-            return
-        self.count += units
-        ahead = self.count / self.rate - (self.clock() - self.started)
-        if ahead > 0:
-            self.sleep(ahead)
 
 
 class ObjectAuditor(Daemon):

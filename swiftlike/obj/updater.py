@@ -18,6 +18,7 @@ from swiftlike.common.backend_http import BackendError, backend_request
 from swiftlike.common.concurrency import GreenPool
 from swiftlike.common.daemon import Daemon, run_daemon
 from swiftlike.common.fs import write_file_atomically
+from swiftlike.common.ratelimit import RateLimiter
 from swiftlike.common.ring import Ring
 from swiftlike.common.safe_pickle import UnpicklingForbidden, safe_loads
 from swiftlike.obj.async_pending import ASYNC_DIR, PICKLE_PROTOCOL
@@ -90,6 +91,7 @@ class ObjectUpdater(Daemon):
     def sweep_device(self, device: str, dev_path: str) -> int:
         """Send every record of a device; how many are left afterwards."""
         pool = GreenPool(self.concurrency)
+        limiter = RateLimiter(self.objects_per_second)
         left = 0
         for async_name in sorted(os.listdir(dev_path)):
             policy = policy_of_async_dir(async_name)
@@ -109,15 +111,12 @@ class ObjectUpdater(Daemon):
                 for name in keep:
                     pool.spawn(self.process, device, dev_path, policy,
                                os.path.join(suffix_dir, name))
-                    self._rate_limit()
+                    limiter.take()
                 pool.waitall()
                 left += len(os.listdir(suffix_dir))
                 self._remove_if_empty(suffix_dir)
         return left
 
-    def _rate_limit(self) -> None:
-        if self.objects_per_second:
-            time.sleep(1.0 / self.objects_per_second)
 
     # -- one record ------------------------------------------------------
     def process(self, device: str, dev_path: str, policy: int,

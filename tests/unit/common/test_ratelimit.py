@@ -1,4 +1,4 @@
-from swiftlike.obj.auditor import RateLimiter
+from swiftlike.common.ratelimit import RateLimiter
 
 
 class Clock:
