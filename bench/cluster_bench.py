@@ -78,7 +78,7 @@ def phase(url, token, method, names, body, clients, container):
     return result
 
 
-def start_aio(port):
+def start_aio(port, extra=()):
     root = tempfile.mkdtemp(prefix='swiftlike-bench-aio-',
                             dir='/dev/shm' if os.path.isdir('/dev/shm')
                             else None)
@@ -87,7 +87,8 @@ def start_aio(port):
     aio = beside if os.path.exists(beside) else 'swiftlike-aio'
     proc = subprocess.Popen([aio, '--data-dir',
                              os.path.join(root, 'data'), '--proxy-port',
-                             str(port), '--base-port', str(port + 100)],
+                             str(port), '--base-port', str(port + 100)] +
+                            list(extra),
                             stdout=log, stderr=subprocess.STDOUT)
     proc.root = root
     deadline = time.time() + 90

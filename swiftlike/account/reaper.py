@@ -44,6 +44,7 @@ def container_shard(container: str, replicas: int) -> int:
 class AccountReaper(Daemon):
     section = 'account-reaper'
     server_type = 'account'
+    default_interval = 3600
 
     def __init__(self, conf, logger=None) -> None:
         super().__init__(conf, logger)

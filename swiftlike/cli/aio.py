@@ -416,6 +416,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         warning = aio.prepare()
         if warning:
             print('Warning: %s' % warning, file=sys.stderr)
+        if not aio.rsync:
+            print('Warning: rsync is not installed (apt install rsync): '
+                  'objects and databases will not be replicated',
+                  file=sys.stderr)
         if not aio.memcached:
             print('Warning: memcached is not installed (apt install '
                   'memcached): the proxy runs as one process and keeps '

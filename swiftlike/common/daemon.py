@@ -61,6 +61,8 @@ class Daemon:
     section = ''
     #: which recon cache file it writes: object, container or account
     server_type = 'object'
+    #: seconds between passes unless ``interval`` says otherwise
+    default_interval = DEFAULT_INTERVAL
 
     def __init__(self, conf: ConfSection,
                  logger: Optional[logging.Logger] = None) -> None:
@@ -69,7 +71,7 @@ class Daemon:
                                section=self.section)
         self.conf = conf
         self.logger = logger or get_logger(conf, self.section)
-        self.interval = conf.get_float('interval', DEFAULT_INTERVAL,
+        self.interval = conf.get_float('interval', self.default_interval,
                                        minimum=0)
         self.devices = conf.get('devices', DEFAULT_DEVICES)
         self.mount_check = conf.get_bool('mount_check', True)

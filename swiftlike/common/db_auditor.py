@@ -15,6 +15,7 @@ from swiftlike.common.ratelimit import RateLimiter
 
 class DatabaseAuditor(Daemon):
     db_type = ''
+    default_interval = 1800
     broker_class = DatabaseBroker
 
     def __init__(self, conf, logger=None) -> None:

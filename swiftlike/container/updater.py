@@ -35,6 +35,7 @@ def needs_report(info: Dict) -> bool:
 class ContainerUpdater(Daemon):
     section = 'container-updater'
     server_type = 'container'
+    default_interval = 300
 
     def __init__(self, conf, logger=None) -> None:
         super().__init__(conf, logger)

@@ -49,6 +49,7 @@ def is_my_task(name: str, processes: int, process: int) -> bool:
 class ObjectExpirer(Daemon):
     section = 'object-expirer'
     server_type = 'object'
+    default_interval = 300
 
     def __init__(self, conf, logger=None) -> None:
         super().__init__(conf, logger)

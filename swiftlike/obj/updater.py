@@ -55,6 +55,7 @@ def newest_per_object(names: List[str]) -> Tuple[List[str], List[str]]:
 class ObjectUpdater(Daemon):
     section = 'object-updater'
     server_type = 'object'
+    default_interval = 300
 
     def __init__(self, conf, logger=None) -> None:
         super().__init__(conf, logger)
