@@ -153,10 +153,14 @@ class ObjectReplicator(Daemon):
         self.stats['suffix_count'] += len(local)
         handoffs = job['ring'].get_more_nodes(int(job['partition']))
         nodes = list(job['nodes'])
+        synced_regions = set()
         while nodes:
             node = nodes.pop(0)
             if self.stopping:
                 return
+            if node.get('region') in synced_regions:
+                # one push per remote region a pass: its nodes share it
+                continue
             remote = self.remote_hashes(node, job)
             if remote is None:
                 # a failed or unmounted peer: a handoff keeps the count
@@ -177,6 +181,8 @@ class ObjectReplicator(Daemon):
                 continue
             if self.push(node, job, suffixes):
                 self.stats['success'] += 1
+                if node.get('region') != job['device'].get('region'):
+                    synced_regions.add(node.get('region'))
             else:
                 self.stats['failure'] += 1
 
