@@ -389,3 +389,26 @@ def test_consistency_daemons_run_on_every_node(aio):
     for node in range(1, 5):
         wait_for(lambda n=node: passes_done(n), deadline=60,
                  message='the daemons of node %d' % node)
+
+
+def test_recon_serves_the_daemons_figures(aio):
+    import json
+    import urllib.request
+
+    from tests.servers import wait_for
+    port = aio.base_port + 10  # node 1's object server
+
+    def recon(path):
+        with urllib.request.urlopen('http://127.0.0.1:%d/recon/%s'
+                                    % (port, path)) as resp:
+            return json.load(resp)
+
+    wait_for(lambda: recon('updater/object')['object_updater_sweep']
+             is not None, deadline=60, message='an object-updater pass')
+    assert recon('async') is not None
+    replication = recon('replication/object')
+    assert set(replication['replication_stats']) >= {
+        'attempted', 'success', 'failure', 'hashmatch', 'rsync'}
+    wait_for(lambda: recon('auditor/objects')['object_auditor_stats_ZBF']
+             is not None, deadline=60, message='an object-auditor pass')
+    assert 'object_expiration_pass' in recon('expirer/object')

@@ -1,8 +1,9 @@
 """recon: ``GET /recon/<what>`` reports a storage node's state as JSON.
 
-What swiftlike-recon and swift-recon ask for: async pendings, replication
-stats (from the daemons' recon cache files), devices, disk usage, ring
-md5s, quarantined counts, mounted and unmounted drives, version and time.
+What swiftlike-recon and swift-recon ask for: async pendings, replication,
+updater, auditor and expirer stats (from the daemons' recon cache files),
+devices, disk usage, ring md5s, quarantined counts, mounted and unmounted
+drives, version and time.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ DEFAULT_SWIFT_DIR = '/etc/swift'
 RECON_PREFIX = '/recon/'
 CACHE_FILES = {'object': 'object.recon', 'container': 'container.recon',
                'account': 'account.recon'}
+EXPIRER_KEYS = ('object_expiration_pass', 'expired_last_pass')
 
 
 def _read_json(path: str) -> Dict[str, Any]:
@@ -60,6 +62,9 @@ class ReconMiddleware:
             'quarantined': lambda _: self._quarantined(),
             'mounted': lambda _: self._mounted(),
             'unmounted': lambda _: self._unmounted(),
+            'updater': self._updater,
+            'auditor': self._auditor,
+            'expirer': lambda _: self._keys('object', EXPIRER_KEYS),
             'version': lambda _: {'version': swiftlike.__version__},
             'time': lambda _: time.time(),
         }
@@ -83,6 +88,27 @@ class ReconMiddleware:
     # -- reports ---------------------------------------------------------
     def _cache(self, server: str, key: str) -> Any:
         return _read_json(self.cache_files[server]).get(key)
+
+    def _keys(self, server: str, keys) -> Dict[str, Any]:
+        data = _read_json(self.cache_files[server])
+        return {k: data.get(k) for k in keys}
+
+    def _updater(self, args: List[str]) -> Dict[str, Any]:
+        server = args[0] if args and args[0] in ('object', 'container') \
+            else 'object'
+        return self._keys(server, ('%s_updater_sweep' % server,))
+
+    def _auditor(self, args: List[str]) -> Dict[str, Any]:
+        server = args[0].rstrip('s') if args else 'object'
+        if server not in CACHE_FILES:
+            server = 'object'
+        if server == 'object':
+            return self._keys(server, ('object_auditor_stats_ALL',
+                                       'object_auditor_stats_ZBF'))
+        return self._keys(server, tuple(
+            '%s_%s' % (server, key) for key in (
+                'audits_passed', 'audits_failed', 'auditor_pass_completed',
+                'audits_since')))
 
     def _replication(self, args: List[str]) -> Dict[str, Any]:
         server = args[0] if args and args[0] in CACHE_FILES else 'object'
