@@ -42,6 +42,8 @@ setup(
             'filter_factory',
             'tempauth = swiftlike.common.middleware.tempauth:filter_factory',
             'copy = swiftlike.common.middleware.copy:filter_factory',
+            'slo = swiftlike.common.middleware.slo:filter_factory',
+            'dlo = swiftlike.common.middleware.dlo:filter_factory',
             'memcache = swiftlike.common.middleware.memcache:filter_factory',
             'listing_formats = swiftlike.common.middleware.listing_formats:'
             'filter_factory',

@@ -79,6 +79,8 @@ DEFAULT_ALLOWED_HEADERS = (
     'X-Object-Manifest', 'X-Static-Large-Object', 'Cache-Control',
     'Content-Language', 'Expires', 'X-Robots-Tag')
 NETWORK_CHUNK_SIZE = 65536
+#: metadata names that make GET ignore Range (set by slo and dlo)
+IGNORE_RANGE_HEADER = 'X-Backend-Ignore-Range-If-Metadata-Present'
 PICKLE_PROTOCOL = 2
 
 
@@ -389,8 +391,15 @@ class ObjectController(StorageServer):
             df.close()
             return make_response(status, b'', headers)
         length = df.content_length
+        range_header = req.headers.get('Range')
+        ignore_if = req.headers.get(IGNORE_RANGE_HEADER, '')
+        if any(name.strip().lower() in (k.lower() for k in df.metadata)
+               for name in ignore_if.split(',') if name.strip()):
+            # a large-object manifest: the middleware applies the range to
+            # the whole object, so it needs the manifest whole
+            range_header = None
         try:
-            ranges = parse_range(req.headers.get('Range'), length)
+            ranges = parse_range(range_header, length)
         except UnsatisfiableRange:
             df.close()
             headers['Content-Range'] = 'bytes */%d' % length

@@ -35,6 +35,8 @@ from swiftlike.proxy.error_limiter import node_key
 from swiftlike.proxy.quorum import best_response
 
 POLICY_HEADER = 'X-Backend-Storage-Policy-Index'
+#: environ flag of middleware allowed to set swift_* content-type params
+CONTENT_TYPE_OVERRIDDEN = 'swift.content_type_overridden'
 #: conditions dropped when resuming a GET (If-Match on the ETag replaces them)
 CONDITIONAL_HEADERS = ('if-match', 'if-none-match', 'if-modified-since',
                        'if-unmodified-since', 'range')
@@ -268,12 +270,20 @@ class ObjectController(Controller):
             raise text_error(400, 'If-None-Match only supports *')
         for problem in (constraints.check_object_name(self.obj),
                         constraints.check_metadata(req.headers, 'object'),
-                        constraints.check_content_type(
-                            req.headers.get('Content-Type', ''))):
+                        self._check_content_type(req)):
             if problem:
                 raise text_error(400, problem)
         self._apply_delete_headers(req)
         return length
+
+    @staticmethod
+    def _check_content_type(req: Request) -> Optional[str]:
+        """Clients may not send swift_* parameters; middleware that sets
+        them (slo's swift_bytes) says so in the environ."""
+        if req.environ.get(CONTENT_TYPE_OVERRIDDEN):
+            return None
+        return constraints.check_content_type(
+            req.headers.get('Content-Type', ''))
 
     @staticmethod
     def _apply_delete_headers(req: Request) -> None:
@@ -303,13 +313,15 @@ class ObjectController(Controller):
                         '/%s/%d%s' % (node['device'], part, self._path()),
                         headers, self.app.conn_timeout,
                         self.app.node_timeout, chunked=length is None,
-                        expect_continue=True)
+                        # an empty body has nothing to wait for: a server
+                        # may answer at once instead of with 100
+                        expect_continue=length != 0)
                 except BackendError as err:
                     self.app.logger.error('ERROR with Object server %s: %s',
                                           node_key(node), err)
                     self.app.limiter.error_occurred(node)
                     continue
-                if conn.expect_status == 100:
+                if conn.expect_status in (None, 100):
                     conns.append(conn)
                     break
                 conn.close()
@@ -457,8 +469,7 @@ class ObjectController(Controller):
 
     def POST(self, req: Request) -> Response:
         problem = constraints.check_metadata(req.headers, 'object') or \
-            constraints.check_content_type(req.headers.get('Content-Type',
-                                                           ''))
+            self._check_content_type(req)
         if problem:
             raise text_error(400, problem)
         self._apply_delete_headers(req)

@@ -142,3 +142,14 @@ def test_a_failed_device_is_replaced_by_a_handoff(cluster):
         assert req(cluster, 'GET', '/v1/AUTH_test/faults/o1')[2] == b'data'
     finally:
         shutil.move(gone + '.away', gone)
+
+
+def test_zero_byte_put(cluster):
+    assert req(cluster, 'PUT', '/v1/AUTH_test/zero')[0] in (201, 202)
+    status, headers, _ = req(cluster, 'PUT', '/v1/AUTH_test/zero/empty',
+                             {}, b'')
+    assert status == 201
+    assert headers['Etag'] == 'd41d8cd98f00b204e9800998ecf8427e'
+    status, headers, body = req(cluster, 'GET', '/v1/AUTH_test/zero/empty')
+    assert (status, body, headers['Content-Length']) == (200, b'', '0')
+    assert len(cluster.object_files('AUTH_test', 'zero', 'empty')) == 3
