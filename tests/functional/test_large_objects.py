@@ -152,3 +152,22 @@ def test_dlo_manifest_header_checked_and_manifest_readable(auth):
                             headers=token)
     assert manifest.content == b''
     assert manifest.headers['X-Object-Manifest'] == 'dlo-parts/s'
+
+
+def test_nested_slo(auth):
+    url, token = auth
+    inner = _segments(url, token, 'slo-nest', [2, 3])
+    assert requests.put(url + '/slo-nest/inner?multipart-manifest=put',
+                        data=json.dumps(inner), headers=token
+                        ).status_code == 201
+    outer = [{'path': '/slo-nest/inner'}, {'path': '/slo-nest/s0'},
+             {'path': '/slo-nest/inner', 'range': '1-3'}]
+    resp = requests.put(url + '/slo-nest/outer?multipart-manifest=put',
+                        data=json.dumps(outer), headers=token)
+    assert resp.status_code == 201, resp.text
+    body = requests.get(url + '/slo-nest/outer', headers=token)
+    assert body.content == b'AABBB' + b'AA' + b'ABB'
+    assert body.headers['Content-Length'] == '10'
+    stored = requests.get(url + '/slo-nest/outer?multipart-manifest=get',
+                          headers=token).json()
+    assert stored[0]['sub_slo'] is True and stored[0]['bytes'] == 5

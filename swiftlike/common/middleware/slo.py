@@ -236,6 +236,11 @@ class StaticLargeObject:
                 continue
             size = int(resp.headers.get('Content-Length') or 0)
             etag = (resp.headers.get('Etag') or '').strip('"')
+            if resp.headers.get(SLO_HEADER):
+                # a sub-SLO: what counts is what it reads as, not the
+                # manifest the subrequest (behind this filter) saw
+                size = int(resp.headers.get(SIZE_SYSMETA) or size)
+                etag = resp.headers.get(ETAG_SYSMETA) or etag
             if item.get('size_bytes') is not None and \
                     item['size_bytes'] != size:
                 problems.append((quote(path), 'Size Mismatch'))

@@ -99,6 +99,9 @@ class TempAuth:
         req = Request(environ)
         if environ.get('PATH_INFO', '').startswith(self.auth_prefix):
             return self.handle_auth(req)(environ, start_response)
+        if environ.get('swift.authorize_override'):
+            # already authorized (a temp URL, an internal info request)
+            return self.app(environ, start_response)
         token = environ.get('HTTP_X_AUTH_TOKEN') or \
             environ.get('HTTP_X_STORAGE_TOKEN')
         if token:

@@ -13,6 +13,12 @@ from swiftlike.common import constraints
 from swiftlike.common.backend_http import BackendError, backend_request
 from swiftlike.common.backend_request import make_response, text_error
 from swiftlike.common.concurrency import Queue, QueueEmpty, spawn
+from swiftlike.common.info import (
+    account_cache_key,
+    account_info_from_headers,
+    container_cache_key,
+    container_info_from_headers,
+)
 from swiftlike.common.timestamps import Timestamp
 from swiftlike.common.utils import quorum_size
 from swiftlike.proxy.error_limiter import iter_nodes, node_key
@@ -60,45 +66,6 @@ def spread_nodes(nodes: List[Dict], partition: int, count: int,
              'X-%s-Device' % prefix: node['device'],
              'X-%s-Partition' % prefix: str(partition)}
             for node in (nodes[i % len(nodes)] for i in range(count))]
-
-
-def account_cache_key(account: str) -> str:
-    return 'account/%s' % account
-
-
-def container_cache_key(account: str, container: str) -> str:
-    return 'container/%s/%s' % (account, container)
-
-
-def _metadata(headers: Dict[str, str], prefix: str) -> Dict[str, str]:
-    return {k[len(prefix):].lower(): v for k, v in headers.items()
-            if k.lower().startswith(prefix)}
-
-
-def container_info_from_headers(status: int, headers: Dict[str, str]
-                                ) -> Dict[str, Any]:
-    """What middleware and controllers need to know of a container; plain
-    data so memcache can hold it."""
-    return {'status': status,
-            'storage_policy': int(headers.get(
-                'X-Backend-Storage-Policy-Index') or 0),
-            'read_acl': headers.get('X-Container-Read'),
-            'write_acl': headers.get('X-Container-Write'),
-            'object_count': int(headers.get('X-Container-Object-Count') or 0),
-            'bytes': int(headers.get('X-Container-Bytes-Used') or 0),
-            'meta': _metadata(headers, 'x-container-meta-'),
-            'sysmeta': _metadata(headers, 'x-container-sysmeta-')}
-
-
-def account_info_from_headers(status: int, headers: Dict[str, str]
-                              ) -> Dict[str, Any]:
-    return {'status': status,
-            'container_count': int(headers.get(
-                'X-Account-Container-Count') or 0),
-            'object_count': int(headers.get('X-Account-Object-Count') or 0),
-            'bytes': int(headers.get('X-Account-Bytes-Used') or 0),
-            'meta': _metadata(headers, 'x-account-meta-'),
-            'sysmeta': _metadata(headers, 'x-account-sysmeta-')}
 
 
 #: where a node's answer says how new its data is, most precise first
