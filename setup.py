@@ -45,6 +45,7 @@ setup(
             'slo = swiftlike.common.middleware.slo:filter_factory',
             'dlo = swiftlike.common.middleware.dlo:filter_factory',
             'tempurl = swiftlike.common.middleware.tempurl:filter_factory',
+            'bulk = swiftlike.common.middleware.bulk:filter_factory',
             'memcache = swiftlike.common.middleware.memcache:filter_factory',
             'listing_formats = swiftlike.common.middleware.listing_formats:'
             'filter_factory',
