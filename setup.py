@@ -46,6 +46,10 @@ setup(
             'dlo = swiftlike.common.middleware.dlo:filter_factory',
             'tempurl = swiftlike.common.middleware.tempurl:filter_factory',
             'bulk = swiftlike.common.middleware.bulk:filter_factory',
+            'container_quotas = swiftlike.common.middleware.container_quotas:'
+            'filter_factory',
+            'account_quotas = swiftlike.common.middleware.account_quotas:'
+            'filter_factory',
             'memcache = swiftlike.common.middleware.memcache:filter_factory',
             'listing_formats = swiftlike.common.middleware.listing_formats:'
             'filter_factory',

@@ -49,12 +49,14 @@ def account_info_from_headers(status: int, headers: Dict[str, str]
 
 
 def get_info(environ: Dict, app, version: str, account: str,
-             container: Optional[str] = None) -> Dict[str, Any]:
-    """Cached info of an account or container, or a fresh HEAD's."""
+             container: Optional[str] = None,
+             fresh: bool = False) -> Dict[str, Any]:
+    """Cached info of an account or container, or (``fresh``, or nothing
+    cached) a HEAD's."""
     key = container_cache_key(account, container) if container \
         else account_cache_key(account)
     cache = environ.get('swift.cache')
-    info = cache.get(key) if cache is not None else None
+    info = cache.get(key) if cache is not None and not fresh else None
     if info:
         return info
     path = '/%s/%s' % (version, account) + ('/' + container if container

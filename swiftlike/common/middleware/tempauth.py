@@ -116,6 +116,8 @@ class TempAuth:
                     groups += ',' + service_groups
                 environ['REMOTE_USER'] = groups
                 environ['swift.authorize'] = self.authorize
+                if '.reseller_admin' in groups.split(','):
+                    environ['reseller_request'] = True
         else:
             environ['swift.authorize'] = self.authorize
         environ['swift.clean_acl'] = True

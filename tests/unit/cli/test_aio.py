@@ -22,7 +22,8 @@ def test_layout_with_memcached(tmp_path, monkeypatch):
     pipeline = conf.get('pipeline:main', 'pipeline').split()
     assert pipeline == ['catch_errors', 'gatekeeper', 'healthcheck',
                         'proxy_logging', 'cache', 'listing_formats',
-                        'bulk', 'tempurl', 'tempauth', 'copy', 'slo', 'dlo',
+                        'bulk', 'tempurl', 'tempauth', 'copy',
+                        'container_quotas', 'account_quotas', 'slo', 'dlo',
                         'proxy-server']
     assert conf.get('filter:cache', 'memcache_servers') == \
         '127.0.0.1:%d' % (6200 + MEMCACHE_OFFSET)
