@@ -46,6 +46,13 @@ setup(
             'dlo = swiftlike.common.middleware.dlo:filter_factory',
             'tempurl = swiftlike.common.middleware.tempurl:filter_factory',
             'bulk = swiftlike.common.middleware.bulk:filter_factory',
+            'name_check = swiftlike.common.middleware.name_check:'
+            'filter_factory',
+            'read_only = swiftlike.common.middleware.read_only:filter_factory',
+            'crossdomain = swiftlike.common.middleware.crossdomain:'
+            'filter_factory',
+            'domain_remap = swiftlike.common.middleware.domain_remap:'
+            'filter_factory',
             'container_quotas = swiftlike.common.middleware.container_quotas:'
             'filter_factory',
             'account_quotas = swiftlike.common.middleware.account_quotas:'
