@@ -322,7 +322,7 @@ def test_tokens_and_info_shared_through_memcached(aio):
     import re
     with open(aio.root + '/data/etc/proxy-server.conf') as f:
         conf = f.read()
-    assert 'cache listing_formats' in conf
+    assert ' cache ' in conf and ' listing_formats ' in conf
     workers = int(re.search(r'^workers = (\d+)$', conf, re.M).group(1))
     url, token = swiftclient.get_auth(aio.auth_url, 'test:tester3',
                                       'testing3')

@@ -1,24 +1,18 @@
-"""name_check, crossdomain and read_only in the all-in-one's pipeline."""
+"""crossdomain and read_only in the all-in-one's pipeline."""
 import requests
 from swiftclient import client as swiftclient
 
 
-def test_name_check_and_crossdomain(aio):
-    url, token = swiftclient.get_auth(aio.auth_url, 'test:tester', 'testing')
-    auth = {'X-Auth-Token': token}
-    requests.put(url + '/names', headers=auth)
-    resp = requests.put(url + '/names/a%3Cb', data=b'x', headers=auth)
-    assert resp.status_code == 400 and 'forbidden chars' in resp.text
-    assert requests.head(url + '/names/a%3Cb', headers=auth).status_code \
-        == 400
+def test_crossdomain(aio):
+    url, _ = swiftclient.get_auth(aio.auth_url, 'test:tester', 'testing')
     base = url.split('/v1/')[0]
     resp = requests.get(base + '/crossdomain.xml')
     assert resp.status_code == 200 and b'cross-domain-policy' in resp.content
 
 
 def test_read_only_account(aio):
-    url, token = swiftclient.get_auth(aio.auth_url, 'test2:tester2',
-                                      'testing2')
+    url, token = swiftclient.get_auth(aio.auth_url, 'test:tester',
+                                      'testing')
     _, admin = swiftclient.get_auth(aio.auth_url, 'admin:admin', 'admin')
     auth = {'X-Auth-Token': token}
     requests.put(url + '/ro', headers=auth)

@@ -47,8 +47,11 @@ class NameCheck:
 
     def __call__(self, environ, start_response):
         req = Request(environ)
-        path = unquote(req.path_info) if '%' in req.path_info \
-            else req.path_info
+        try:
+            path = unquote(req.path_info) if '%' in req.path_info \
+                else req.path_info
+        except UnicodeDecodeError:  # the proxy answers 412 for these
+            return self.app(environ, start_response)
         problem = self.problem(path) if path.startswith('/v1') else None
         if problem:
             return text_error(400, problem).response()(environ,

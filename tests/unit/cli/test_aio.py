@@ -21,9 +21,9 @@ def test_layout_with_memcached(tmp_path, monkeypatch):
     conf = _proxy_conf(aio)
     pipeline = conf.get('pipeline:main', 'pipeline').split()
     assert pipeline == ['catch_errors', 'gatekeeper', 'healthcheck',
-                        'proxy_logging', 'cache', 'name_check',
-                        'crossdomain', 'listing_formats', 'bulk', 'tempurl',
-                        'tempauth', 'read_only', 'copy',
+                        'proxy_logging', 'cache', 'listing_formats', 'bulk',
+                        'tempurl', 'crossdomain', 'tempauth', 'read_only',
+                        'copy',
                         'container_quotas', 'account_quotas', 'slo', 'dlo',
                         'proxy-server']
     assert conf.get('filter:cache', 'memcache_servers') == \

@@ -41,6 +41,8 @@ def test_name_check():
     assert 'regular expression' in check.problem('/v1/a/c/x/../y')
     resp = Request.blank('/v1/a/c/%22quoted%22').get_response(check)
     assert resp.status_int == 400
+    passed = Request.blank('/v1/a/c/%FF').get_response(check)
+    assert passed.status_int == 200  # not UTF-8: the proxy's 412
 
 
 def test_crossdomain():
