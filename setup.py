@@ -44,6 +44,8 @@ setup(
             'copy = swiftlike.common.middleware.copy:filter_factory',
             'slo = swiftlike.common.middleware.slo:filter_factory',
             'dlo = swiftlike.common.middleware.dlo:filter_factory',
+            'versioned_writes = swiftlike.common.middleware.versioned_writes:'
+            'filter_factory',
             'tempurl = swiftlike.common.middleware.tempurl:filter_factory',
             'bulk = swiftlike.common.middleware.bulk:filter_factory',
             'name_check = swiftlike.common.middleware.name_check:'
