@@ -48,6 +48,7 @@ setup(
             'filter_factory',
             'tempurl = swiftlike.common.middleware.tempurl:filter_factory',
             'bulk = swiftlike.common.middleware.bulk:filter_factory',
+            'cors = swiftlike.common.middleware.cors:filter_factory',
             'name_check = swiftlike.common.middleware.name_check:'
             'filter_factory',
             'read_only = swiftlike.common.middleware.read_only:filter_factory',
