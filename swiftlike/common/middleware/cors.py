@@ -61,9 +61,10 @@ class Cors:
     def __call__(self, environ, start_response):
         req = Request(environ)
         origin = req.headers.get('Origin')
-        if not req.path_info.startswith('/v1/') or \
-                (req.method == 'OPTIONS' and not origin):
-            if req.method == 'OPTIONS' and req.path_info.startswith('/v1/'):
+        # (the raw path: a client's invalid UTF-8 is the proxy's to refuse)
+        api_path = environ.get('PATH_INFO', '').startswith('/v1/')
+        if not api_path or (req.method == 'OPTIONS' and not origin):
+            if req.method == 'OPTIONS' and api_path:
                 return make_response(200, b'', {
                     'Allow': ', '.join(ALLOWED_METHODS)})(environ,
                                                           start_response)
