@@ -247,3 +247,10 @@ class MemcacheRing:
                 return int(conn.call(b'incr %s %d\r\n' % (hashed, delta)))
             return delta
         return self._run(key, op)
+
+    def decr(self, key: str, delta: int = 1) -> Optional[int]:
+        """The new value (memcached stops at 0); None if missing."""
+        def op(conn: _Connection, hashed: bytes) -> Optional[int]:
+            answer = conn.call(b'decr %s %d\r\n' % (hashed, delta))
+            return None if answer == b'NOT_FOUND' else int(answer)
+        return self._run(key, op)

@@ -53,3 +53,11 @@ class TTLCache:
         value = (self.get(key) or 0) + delta
         self.set(key, value, time)
         return value
+
+    def decr(self, key: Hashable, delta: int = 1) -> Optional[int]:
+        value = self.get(key)
+        if value is None:
+            return None
+        value = max(0, value - delta)
+        self.set(key, value)
+        return value

@@ -22,7 +22,8 @@ def test_layout_with_memcached(tmp_path, monkeypatch):
     pipeline = conf.get('pipeline:main', 'pipeline').split()
     assert pipeline == ['catch_errors', 'gatekeeper', 'healthcheck',
                         'proxy_logging', 'cache', 'listing_formats', 'bulk',
-                        'tempurl', 'crossdomain', 'cors', 'tempauth',
+                        'tempurl', 'ratelimit', 'crossdomain', 'cors',
+                        'tempauth',
                         'read_only',
                         'copy',
                         'container_quotas', 'account_quotas', 'slo', 'dlo',

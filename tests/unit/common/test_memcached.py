@@ -89,3 +89,11 @@ def test_no_server_at_all_is_a_miss_not_an_error():
     client.set('k', 1)
     assert client.get('k') is None
     assert client.incr('k') is None
+
+
+def test_decr(memcached):
+    client = MemcacheRing(parse_servers(memcached.address))
+    assert client.decr('never-set') is None
+    client.incr('down', 10)
+    assert client.decr('down', 3) == 7
+    assert client.decr('down', 100) == 0
