@@ -27,7 +27,7 @@ def test_layout_with_memcached(tmp_path, monkeypatch):
                         'read_only',
                         'copy',
                         'container_quotas', 'account_quotas', 'slo', 'dlo',
-                        'versioned_writes', 'proxy-server']
+                        'versioned_writes', 'symlink', 'proxy-server']
     assert conf.get('filter:cache', 'memcache_servers') == \
         '127.0.0.1:%d' % (6200 + MEMCACHE_OFFSET)
     assert conf.get('DEFAULT', 'workers') == '2'
