@@ -23,8 +23,7 @@ def test_layout_with_memcached(tmp_path, monkeypatch):
     assert pipeline == ['catch_errors', 'gatekeeper', 'healthcheck',
                         'proxy_logging', 'cache', 'listing_formats', 'bulk',
                         'tempurl', 'ratelimit', 'crossdomain', 'cors',
-                        'tempauth',
-                        'read_only',
+                        'tempauth', 'staticweb', 'read_only',
                         'copy',
                         'container_quotas', 'account_quotas', 'slo', 'dlo',
                         'versioned_writes', 'symlink', 'proxy-server']
