@@ -49,6 +49,7 @@ setup(
             'tempurl = swiftlike.common.middleware.tempurl:filter_factory',
             'bulk = swiftlike.common.middleware.bulk:filter_factory',
             'cors = swiftlike.common.middleware.cors:filter_factory',
+            'formpost = swiftlike.common.middleware.formpost:filter_factory',
             'staticweb = swiftlike.common.middleware.staticweb:filter_factory',
             'symlink = swiftlike.common.middleware.symlink:filter_factory',
             'ratelimit = swiftlike.common.middleware.ratelimit:filter_factory',

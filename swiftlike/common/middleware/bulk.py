@@ -57,7 +57,7 @@ class Bulk:
 
     def __call__(self, environ, start_response):
         req = Request(environ)
-        params = req.params
+        params = req.GET
         if 'bulk-delete' in params and req.method in ('POST', 'DELETE'):
             resp = self.bulk_delete(req)
         elif 'extract-archive' in params and req.method == 'PUT':
@@ -74,7 +74,7 @@ class Bulk:
         fmt = report_format(req.headers.get('Accept'))
         return make_response(http_status, report_body(
             req.headers.get('Accept'), data, errors,
-            root_tag='delete' if 'bulk-delete' in req.params
+            root_tag='delete' if 'bulk-delete' in req.GET
             else 'extract').encode(), content_type=CONTENT_TYPES[fmt])
 
     # -- bulk delete -----------------------------------------------------

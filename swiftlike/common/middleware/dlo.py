@@ -59,7 +59,7 @@ class DynamicLargeObject:
                               'format container/prefix').response()(
                 environ, start_response)
         if req.method not in ('GET', 'HEAD') or \
-                req.params.get('multipart-manifest') == 'get':
+                req.GET.get('multipart-manifest') == 'get':
             return self.app(environ, start_response)
         req.headers[IGNORE_RANGE] = add_name(req.headers.get(IGNORE_RANGE),
                                              MANIFEST_HEADER)

@@ -150,7 +150,7 @@ class StaticLargeObject:
                 req.path_info, 4, 4, True)
         except ValueError:
             return self.app(environ, start_response)
-        mode = req.params.get('multipart-manifest')
+        mode = req.GET.get('multipart-manifest')
         account_path = '/%s/%s' % (version, account)
         if req.method in ('PUT', 'POST') and SLO_HEADER in req.headers \
                 and mode != 'put':
@@ -165,7 +165,7 @@ class StaticLargeObject:
         elif req.method in ('GET', 'HEAD') and mode != 'get':
             resp = self.read(req, account_path)
         elif req.method == 'GET' and mode == 'get' and \
-                req.params.get('format') == 'raw':
+                req.GET.get('format') == 'raw':
             resp = self.raw_manifest(req)
         else:
             return self.app(environ, start_response)

@@ -50,7 +50,7 @@ class Symlink:
         if req.method == 'PUT' and TARGET in req.headers:
             resp = self.create(req, version, account)
         elif req.method in ('GET', 'HEAD') and \
-                req.params.get('symlink') != 'get':
+                req.GET.get('symlink') != 'get':
             resp = self.follow(req, version)
         elif req.method in ('GET', 'HEAD'):
             resp = self.read_link(req)

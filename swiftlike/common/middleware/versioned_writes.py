@@ -54,7 +54,7 @@ class VersionedWrites:
         if obj is None:
             return self.container_request(req)(environ, start_response)
         if req.method not in ('PUT', 'DELETE') or \
-                req.params.get('multipart-manifest') == 'delete':
+                req.GET.get('multipart-manifest') == 'delete':
             return self.app(environ, start_response)
         info = get_info(environ, self.app, version, account, container)
         location = info['sysmeta'].get('versions-location')

@@ -22,9 +22,8 @@ def test_layout_with_memcached(tmp_path, monkeypatch):
     pipeline = conf.get('pipeline:main', 'pipeline').split()
     assert pipeline == ['catch_errors', 'gatekeeper', 'healthcheck',
                         'proxy_logging', 'cache', 'listing_formats', 'bulk',
-                        'tempurl', 'ratelimit', 'crossdomain', 'cors',
-                        'tempauth', 'staticweb', 'read_only',
-                        'copy',
+                        'tempurl', 'formpost', 'ratelimit', 'crossdomain',
+                        'cors', 'tempauth', 'staticweb', 'read_only', 'copy',
                         'container_quotas', 'account_quotas', 'slo', 'dlo',
                         'versioned_writes', 'symlink', 'proxy-server']
     assert conf.get('filter:cache', 'memcache_servers') == \
