@@ -81,6 +81,19 @@ DEFAULT_ALLOWED_HEADERS = (
 NETWORK_CHUNK_SIZE = 65536
 #: metadata names that make GET ignore Range (set by slo and dlo)
 IGNORE_RANGE_HEADER = 'X-Backend-Ignore-Range-If-Metadata-Present'
+#: metadata names whose value conditions compare with, instead of the
+#: ETag (an SLO's conditions are about its SLO etag)
+ETAG_IS_AT_HEADER = 'X-Backend-Etag-Is-At'
+
+
+def conditional_etag(req: Request, df: DiskFile) -> str:
+    for name in req.headers.get(ETAG_IS_AT_HEADER, '').split(','):
+        name = name.strip()
+        if name:
+            for key, value in df.metadata.items():
+                if key.lower() == name.lower():
+                    return value
+    return df.etag
 PICKLE_PROTOCOL = 2
 
 
@@ -376,7 +389,7 @@ class ObjectController(StorageServer):
         df = self._open_for_read(req)
         df.close()
         headers = self._object_headers(df)
-        status = evaluate(req.headers, df.etag,
+        status = evaluate(req.headers, conditional_etag(req, df),
                           math.ceil(float(df.timestamp)))
         resp = make_response(status or 200, b'', headers)
         resp.content_length = 0 if status else df.content_length
@@ -385,7 +398,7 @@ class ObjectController(StorageServer):
     def GET(self, req: Request) -> Response:
         df = self._open_for_read(req)
         headers = self._object_headers(df)
-        status = evaluate(req.headers, df.etag,
+        status = evaluate(req.headers, conditional_etag(req, df),
                           math.ceil(float(df.timestamp)))
         if status:
             df.close()

@@ -87,6 +87,14 @@ def test_slo_manifest_views_inline_data_and_delete(auth):
     assert resp.status_code == 201, resp.text
     body = requests.get(url + '/slo-parts/m', headers=token)
     assert body.content == b'AAA---BBBB'
+    etag = body.headers['Etag']
+    # conditions are about the SLO etag, not the manifest's
+    assert requests.get(url + '/slo-parts/m', headers=dict(
+        token, **{'If-None-Match': etag})).status_code == 304
+    assert requests.get(url + '/slo-parts/m', headers=dict(
+        token, **{'If-Match': etag})).content == b'AAA---BBBB'
+    assert requests.get(url + '/slo-parts/m', headers=dict(
+        token, **{'If-Match': '"nope"'})).status_code == 412
     raw = requests.get(url + '/slo-parts/m?multipart-manifest=get'
                        '&format=raw', headers=token).json()
     assert [item.get('path') for item in raw] == [

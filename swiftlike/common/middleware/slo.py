@@ -40,6 +40,8 @@ ETAG_SYSMETA = 'X-Object-Sysmeta-Slo-Etag'
 SIZE_SYSMETA = 'X-Object-Sysmeta-Slo-Size'
 LISTING_ETAG_OVERRIDE = 'X-Object-Sysmeta-Container-Update-Override-Etag'
 SLO_HEADER = 'X-Static-Large-Object'
+#: conditions on an SLO compare with its SLO etag
+ETAG_IS_AT = 'X-Backend-Etag-Is-At'
 SEGMENT_KEYS = {'path', 'etag', 'size_bytes', 'range'}
 
 
@@ -272,7 +274,12 @@ class StaticLargeObject:
         replaced by the segments' bytes."""
         req.headers[IGNORE_RANGE] = add_name(req.headers.get(IGNORE_RANGE),
                                              SLO_HEADER)
+        req.headers[ETAG_IS_AT] = add_name(req.headers.get(ETAG_IS_AT),
+                                           ETAG_SYSMETA)
         resp = req.get_response(self.app)
+        if resp.status_int in (304, 412) and resp.headers.get(ETAG_SYSMETA):
+            resp.headers['Etag'] = '"%s"' % resp.headers[ETAG_SYSMETA]
+            return resp
         if resp.status_int // 100 != 2 or not resp.headers.get(SLO_HEADER):
             return resp
         headers = self._client_headers(resp)
