@@ -106,6 +106,7 @@ def test_slo_manifest_views_inline_data_and_delete(auth):
                            headers=token).json()
     row = [r for r in listing if r['name'] == 'm'][0]
     assert row['bytes'] == 10 and row['content_type'] != ''
+    assert row['slo_etag'] == etag and ';' not in row['hash']
     resp = requests.delete(url + '/slo-parts/m?multipart-manifest=delete',
                            headers=dict(token, Accept='application/json'))
     assert resp.status_code == 200

@@ -41,6 +41,22 @@ def _listing_target(req: Request):
     return ('container', container) if container else ('account', account)
 
 
+def split_hash_params(record):
+    """A row whose stored etag carries parameters (an SLO's
+    ``<md5>; slo_etag=<etag>``) shows the plain hash and the parameters as
+    fields, as Swift's listings do."""
+    value = record.get('hash') or ''
+    if ';' not in value:
+        return record
+    record = dict(record)
+    record['hash'], *params = [p.strip() for p in value.split(';')]
+    for param in params:
+        key, _, param_value = param.partition('=')
+        if key == 'slo_etag':
+            record['slo_etag'] = '"%s"' % param_value
+    return record
+
+
 class ListingFormatsMiddleware:
     def __init__(self, app, conf: Dict[str, str]) -> None:
         self.app = app
@@ -80,6 +96,11 @@ class ListingFormatsMiddleware:
             records = json.loads(resp.body)
         except ValueError:
             return make_response(500)
+        if target[0] == 'container' and any(
+                ';' in (r.get('hash') or '') for r in records):
+            records = [split_hash_params(r) for r in records]
+            if media == JSON_TYPE:
+                resp.body = json.dumps(records).encode('ascii')
         if media == JSON_TYPE:
             return resp
         body = render(media, target[0], target[1], records)
