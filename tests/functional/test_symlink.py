@@ -32,6 +32,13 @@ def test_symlinks(aio):
         b'changed'
     assert requests.get(url + '/sym/static',
                         headers=auth).status_code == 409
+    rows = {r['name']: r for r in requests.get(
+        url + '/sym?format=json', headers=auth).json()}
+    assert rows['link']['symlink_path'] == '/v1/AUTH_test/sym/target'
+    assert rows['link']['hash'] == 'd41d8cd98f00b204e9800998ecf8427e'
+    assert rows['static']['symlink_etag'] == etag
+    assert rows['static']['symlink_bytes'] == len(b'the target')
+    assert 'symlink_path' not in rows['target']
     # bad input, and loops
     resp = requests.put(url + '/sym/bad', data=b'', headers=dict(
         auth, **{'X-Symlink-Target': 'no-slash'}))

@@ -50,10 +50,17 @@ def split_hash_params(record):
         return record
     record = dict(record)
     record['hash'], *params = [p.strip() for p in value.split(';')]
-    for param in params:
-        key, _, param_value = param.partition('=')
-        if key == 'slo_etag':
-            record['slo_etag'] = '"%s"' % param_value
+    found = dict(p.partition('=')[::2] for p in params)
+    if 'slo_etag' in found:
+        record['slo_etag'] = '"%s"' % found['slo_etag']
+    if 'symlink_target' in found:
+        record['symlink_path'] = '/v1/%s/%s' % (
+            found.get('symlink_target_account', ''),
+            found['symlink_target'])
+        if 'symlink_target_etag' in found:
+            record['symlink_etag'] = found['symlink_target_etag']
+            record['symlink_bytes'] = int(found.get(
+                'symlink_target_bytes') or 0)
     return record
 
 

@@ -25,6 +25,8 @@ TARGET_ETAG = 'X-Symlink-Target-Etag'
 SYSMETA = 'X-Object-Sysmeta-Symlink-'
 DEFAULT_SYMLOOP_MAX = 2
 SYMLINK_TYPE = 'application/symlink'
+LISTING_ETAG_OVERRIDE = 'X-Object-Sysmeta-Container-Update-Override-Etag'
+EMPTY_MD5 = 'd41d8cd98f00b204e9800998ecf8427e'
 
 
 def parse_target(value: str) -> Optional[Tuple[str, str]]:
@@ -90,6 +92,14 @@ class Symlink:
         for key in (TARGET, TARGET_ACCOUNT, TARGET_ETAG):
             req.headers.pop(key, None)
         req.headers.update(headers)
+        # the container listing row tells clients where the link points
+        params = ['symlink_target=%s' % quote('%s/%s' % target),
+                  'symlink_target_account=%s' % quote(target_account)]
+        if SYSMETA + 'Target-Etag' in headers:
+            params += ['symlink_target_etag=%s' % headers[
+                SYSMETA + 'Target-Etag'], 'symlink_target_bytes=%s' %
+                headers[SYSMETA + 'Target-Bytes']]
+        req.headers[LISTING_ETAG_OVERRIDE] = '; '.join([EMPTY_MD5] + params)
         if not req.headers.get('Content-Type'):
             req.headers['Content-Type'] = SYMLINK_TYPE
         resp = req.get_response(self.app)
