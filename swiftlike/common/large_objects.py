@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import uuid
 from dataclasses import dataclass
 from typing import Dict, Iterator, List, Optional, Tuple
 
@@ -13,6 +14,9 @@ from webob import Response
 from swiftlike.common.ranges import (
     UnsatisfiableRange,
     content_range,
+    multipart_body,
+    multipart_length,
+    multipart_parts,
     parse_range,
 )
 from swiftlike.common.subrequest import make_subrequest
@@ -119,6 +123,9 @@ def large_object_response(environ: Dict, app, account_path: str,
         resp.headers['Content-Range'] = 'bytes */%d' % total
         resp.body = b''
         return resp
+    if ranges and len(ranges) > 1:
+        return _multirange(resp, environ, app, account_path, segments,
+                           ranges, total, method, logger)
     if ranges and len(ranges) == 1:
         first, last = ranges[0]
         resp.status = 206
@@ -132,4 +139,25 @@ def large_object_response(environ: Dict, app, account_path: str,
         resp.app_iter = stream_segments(environ, app, account_path,
                                         segments, first, last, logger)
     resp.headers['Content-Length'] = str(length)
+    return resp
+
+
+def _multirange(resp: Response, environ: Dict, app, account_path: str,
+                segments: List[Segment], ranges, total: int, method: str,
+                logger) -> Response:
+    """206 multipart/byteranges over the segments, as for plain objects."""
+    boundary = uuid.uuid4().hex
+    content_type = resp.headers.get('Content-Type',
+                                    'application/octet-stream')
+    parts = multipart_parts(ranges, total, content_type, boundary)
+    resp.status = 206
+    resp.headers['Content-Type'] = 'multipart/byteranges;boundary=%s' % \
+        boundary
+    if method == 'HEAD':
+        resp.app_iter = [b'']
+    else:
+        resp.app_iter = multipart_body(
+            parts, boundary, lambda first, last: stream_segments(
+                environ, app, account_path, segments, first, last, logger))
+    resp.headers['Content-Length'] = str(multipart_length(parts, boundary))
     return resp

@@ -63,6 +63,17 @@ def test_segmented_upload_then_download(aio, auth, big_file, tmp_path,
     expected = hashlib.md5(''.join(
         s['hash'] for s in segments).encode()).hexdigest()
     assert resp.headers['Etag'] == '"%s"' % expected
+    # several ranges: multipart/byteranges, each part from its segments
+    resp = requests.get('%s/%s/big.bin' % (url, container), headers=dict(
+        token, Range='bytes=0-9,%d-%d' % (5 * MIB - 5, 5 * MIB + 4)))
+    assert resp.status_code == 206
+    ctype = resp.headers['Content-Type']
+    assert ctype.startswith('multipart/byteranges;boundary=')
+    boundary = ctype.split('=', 1)[1].encode()
+    assert int(resp.headers['Content-Length']) == len(resp.content)
+    parts = resp.content.split(b'--' + boundary)[1:-1]
+    bodies = [p.split(b'\r\n\r\n', 1)[1][:-2] for p in parts]
+    assert bodies == [data[:10], data[5 * MIB - 5:5 * MIB + 5]]
 
 
 def _segments(url, token, container, sizes):
