@@ -106,6 +106,14 @@ def test_slo_manifest_views_inline_data_and_delete(auth):
         token, **{'If-Match': etag})).content == b'AAA---BBBB'
     assert requests.get(url + '/slo-parts/m', headers=dict(
         token, **{'If-Match': '"nope"'})).status_code == 412
+    part = requests.get(url + '/slo-parts/m?part-number=3', headers=token)
+    assert (part.status_code, part.content) == (206, b'BBBB')
+    assert part.headers['X-Parts-Count'] == '3'
+    assert part.headers['Content-Range'] == 'bytes 6-9/10'
+    assert requests.get(url + '/slo-parts/m?part-number=4',
+                        headers=token).status_code == 416
+    assert requests.get(url + '/slo-parts/m?part-number=0',
+                        headers=token).status_code == 400
     raw = requests.get(url + '/slo-parts/m?multipart-manifest=get'
                        '&format=raw', headers=token).json()
     assert [item.get('path') for item in raw] == [

@@ -272,6 +272,8 @@ class StaticLargeObject:
         """The request goes on as it is; only if the object turns out to
         be a manifest (then sent whole, whatever the Range) is the answer
         replaced by the segments' bytes."""
+        if 'part-number' in req.GET:
+            return self.read_part(req, account_path, req.GET['part-number'])
         req.headers[IGNORE_RANGE] = add_name(req.headers.get(IGNORE_RANGE),
                                              SLO_HEADER)
         req.headers[ETAG_IS_AT] = add_name(req.headers.get(ETAG_IS_AT),
@@ -299,6 +301,37 @@ class StaticLargeObject:
         return large_object_response(
             req.environ, self.app, account_path, segments, headers,
             req.headers.get('Range'), req.method, self.logger)
+
+    def read_part(self, req: Request, account_path: str,
+                  value: str) -> Response:
+        """``?part-number=N``: the N-th manifest entry's bytes, with
+        ``X-Parts-Count`` (416 past the last part)."""
+        if not value.isdigit() or int(value) < 1:
+            return text_error(400, 'Part number must be an integer greater '
+                              'than 0').response()
+        manifest_req = req.copy()
+        manifest_req.method = 'GET'
+        manifest_req.headers.pop('Range', None)
+        manifest_req.query_string = 'multipart-manifest=get'
+        resp = manifest_req.get_response(self.app)
+        if resp.status_int // 100 != 2 or not resp.headers.get(SLO_HEADER):
+            del req.GET['part-number']
+            return req.get_response(self.app)
+        entries = json.loads(resp.body)
+        sizes = [entry_size(e) for e in entries]
+        total, part = sum(sizes), int(value)
+        headers = self._client_headers(resp)
+        headers['X-Parts-Count'] = str(len(entries))
+        if part > len(entries):
+            return make_response(416, headers={
+                'Content-Range': 'bytes */%d' % total,
+                'X-Parts-Count': str(len(entries))})
+        first = sum(sizes[:part - 1])
+        segments = self._segments(req, account_path, entries, 0)
+        return large_object_response(
+            req.environ, self.app, account_path, segments, headers,
+            'bytes=%d-%d' % (first, first + sizes[part - 1] - 1),
+            req.method, self.logger)
 
     @staticmethod
     def _client_headers(resp) -> Dict[str, str]:
