@@ -12,15 +12,16 @@ With ``--start`` it starts (and stops) its own all-in-one.
 import argparse
 import json
 import os
-import shutil
-import signal
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 
 from swiftclient import client as swiftclient
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+
+from bench.aio_tools import start_aio, stop_aio  # noqa: E402
 
 MIB = 1024 * 1024
 
@@ -78,27 +79,6 @@ def phase(url, token, method, names, body, clients, container):
     return result
 
 
-def start_aio(port, extra=()):
-    root = tempfile.mkdtemp(prefix='swiftlike-bench-aio-',
-                            dir='/dev/shm' if os.path.isdir('/dev/shm')
-                            else None)
-    log = open(os.path.join(root, 'aio.out'), 'w')  # noqa: SIM115
-    beside = os.path.join(os.path.dirname(sys.executable), 'swiftlike-aio')
-    aio = beside if os.path.exists(beside) else 'swiftlike-aio'
-    proc = subprocess.Popen([aio, '--data-dir',
-                             os.path.join(root, 'data'), '--proxy-port',
-                             str(port), '--base-port', str(port + 100)] +
-                            list(extra),
-                            stdout=log, stderr=subprocess.STDOUT)
-    proc.root = root
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        with open(log.name) as f:
-            if 'Press Ctrl-C' in f.read():
-                return proc
-        time.sleep(0.2)
-    proc.kill()
-    raise SystemExit('the all-in-one did not start')
 
 
 def main():
@@ -138,9 +118,7 @@ def main():
         print()
     finally:
         if proc is not None:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(60)
-            shutil.rmtree(proc.root, ignore_errors=True)
+            stop_aio(proc)
 
 
 if __name__ == '__main__':

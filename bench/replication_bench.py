@@ -13,10 +13,8 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import threading
 import time
 
 from swiftclient import client as swiftclient
@@ -24,31 +22,13 @@ from swiftclient import client as swiftclient
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from bench.cluster_bench import start_aio  # noqa: E402
+from bench.aio_tools import (  # noqa: E402
+    parallel_put,
+    start_aio,
+    stop_aio,
+)
 
 WIPED_NODE = 2
-
-
-def upload(url, token, count, clients):
-    body = os.urandom(4096)
-    names = ['obj-%06d' % i for i in range(count)]
-    lock = threading.Lock()
-
-    def worker():
-        conn = swiftclient.http_connection(url)
-        while True:
-            with lock:
-                if not names:
-                    return
-                name = names.pop()
-            swiftclient.put_object(url, token, 'bench', name, body,
-                                   http_conn=conn)
-
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
 
 
 def data_files(device_dir):
@@ -95,7 +75,8 @@ def main():
             'testing')
         swiftclient.put_container(url, token, 'bench')
         began = time.perf_counter()
-        upload(url, token, args.objects, args.clients)
+        parallel_put(url, token, 'bench', ['obj-%06d' % i for i in range(
+            args.objects)], os.urandom(4096), args.clients)
         upload_seconds = time.perf_counter() - began
         device = os.path.join(data, 'srv', 'node%d' % WIPED_NODE,
                               'sdb%d' % WIPED_NODE)
@@ -119,9 +100,7 @@ def main():
                   sys.stdout, indent=2)
         print()
     finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(60)
-        shutil.rmtree(proc.root, ignore_errors=True)
+        stop_aio(proc)
 
 
 if __name__ == '__main__':

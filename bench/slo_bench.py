@@ -13,10 +13,7 @@ import argparse
 import hashlib
 import json
 import os
-import shutil
-import signal
 import sys
-import threading
 import time
 
 from swiftclient import client as swiftclient
@@ -24,32 +21,20 @@ from swiftclient import client as swiftclient
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from bench.cluster_bench import start_aio  # noqa: E402
+from bench.aio_tools import (  # noqa: E402
+    parallel_put,
+    start_aio,
+    stop_aio,
+)
 
 MIB = 1024 * 1024
 
 
-def upload_segments(url, token, count, size, clients=16):
+def upload_segments(url, token, count, size):
     segment = os.urandom(size)
     etag = hashlib.md5(segment).hexdigest()
-    queue = list(range(count))
-    lock = threading.Lock()
-
-    def worker():
-        conn = swiftclient.http_connection(url)
-        while True:
-            with lock:
-                if not queue:
-                    return
-                index = queue.pop()
-            swiftclient.put_object(url, token, 'segments', 's%06d' % index,
-                                   segment, http_conn=conn)
-
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    parallel_put(url, token, 'segments', ['s%06d' % i for i in range(count)],
+                 segment)
     return [{'path': '/segments/s%06d' % i, 'etag': etag,
              'size_bytes': size} for i in range(count)]
 
@@ -108,9 +93,7 @@ def main():
                   sys.stdout, indent=2)
         print()
     finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(60)
-        shutil.rmtree(proc.root, ignore_errors=True)
+        stop_aio(proc)
 
 
 if __name__ == '__main__':

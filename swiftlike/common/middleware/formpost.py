@@ -19,17 +19,16 @@ from urllib.parse import quote
 from webob import Request, Response
 
 from swiftlike.common.backend_request import make_response
-from swiftlike.common.info import get_info
 from swiftlike.common.middleware.tempurl import (
     DEFAULT_DIGESTS,
     SignatureError,
     split_signature,
+    temp_url_keys,
 )
 from swiftlike.common.registry import register_swift_info
 from swiftlike.common.subrequest import make_subrequest
 from swiftlike.common.utils import split_path
 
-KEY_NAMES = ('temp-url-key', 'temp-url-key-2')
 MAX_FORM_BYTES = 5 * 1024 * 1024 * 1024
 
 
@@ -142,14 +141,8 @@ class FormPost:
         except SignatureError:
             raise FormError(401, 'FormPost: Invalid Signature') from None
         path = req.path_info
-        keys: List[str] = []
-        for info in (get_info(req.environ, self.app, version, account),
-                     get_info(req.environ, self.app, version, account,
-                              container)):
-            if info['status'] // 100 == 2:
-                keys += [info['meta'][k] for k in KEY_NAMES
-                         if info['meta'].get(k)]
-        for key in keys:
+        for key in temp_url_keys(req.environ, self.app, version, account,
+                                 container):
             if hmac.compare_digest(raw, form_signature(
                     key, path, fields.get('redirect', ''),
                     fields.get('max_file_size', ''),

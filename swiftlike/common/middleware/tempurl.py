@@ -96,6 +96,18 @@ def content_disposition(name: str, inline: bool) -> str:
         name.replace('"', '\\"'), quote(name))
 
 
+def temp_url_keys(environ: Dict, app, version: str, account: str,
+                  container: str) -> List[str]:
+    """The account's and the container's keys (tempurl and formpost)."""
+    keys = []
+    for info in (get_info(environ, app, version, account),
+                 get_info(environ, app, version, account, container)):
+        if info['status'] // 100 == 2:
+            keys += [info['meta'][k] for k in KEY_NAMES
+                     if info['meta'].get(k)]
+    return keys
+
+
 # -- the middleware ----------------------------------------------------------
 class TempURL:
     def __init__(self, app, conf: Dict[str, str]) -> None:
@@ -178,7 +190,8 @@ class TempURL:
                                        req.remote_addr or ''):
             raise SignatureError('address not allowed')
         digest, raw = split_signature(sig, self.digests)
-        keys = self._keys(req, version, account, container)
+        keys = temp_url_keys(req.environ, self.app, version, account,
+                             container)
         methods = [req.method] if req.method != 'HEAD' else \
             ['HEAD', 'GET', 'PUT', 'POST']
         for key in keys:
@@ -188,16 +201,6 @@ class TempURL:
                     return
         raise SignatureError('signature mismatch')
 
-    def _keys(self, req: Request, version: str, account: str,
-              container: str) -> List[str]:
-        keys = []
-        for info in (get_info(req.environ, self.app, version, account),
-                     get_info(req.environ, self.app, version, account,
-                              container)):
-            if info['status'] // 100 == 2:
-                keys += [info['meta'][k] for k in KEY_NAMES
-                         if info['meta'].get(k)]
-        return keys
 
 
 def filter_factory(global_conf: Dict[str, str], **local_conf: str):
