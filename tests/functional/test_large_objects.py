@@ -199,3 +199,30 @@ def test_nested_slo(auth):
     stored = requests.get(url + '/slo-nest/outer?multipart-manifest=get',
                           headers=token).json()
     assert stored[0]['sub_slo'] is True and stored[0]['bytes'] == 5
+
+
+def test_slo_heartbeat_put(auth):
+    url, token = auth
+    manifest = _segments(url, token, 'slo-beat', [2, 2])
+    resp = requests.put(url + '/slo-beat/m?multipart-manifest=put'
+                        '&heartbeat=on', data=json.dumps(manifest),
+                        headers=token)
+    assert resp.status_code == 202
+    assert resp.text.startswith(' ')
+    report = resp.text.strip()
+    assert 'Response Status: 201 Created' in report
+    expected = hashlib.md5(''.join(m['etag'] for m in manifest).encode()
+                           ).hexdigest()
+    assert 'Etag: "%s"' % expected in report
+    assert requests.get(url + '/slo-beat/m', headers=token).content == \
+        b'AABB'
+    bad = [dict(manifest[0], etag='0' * 32)]
+    resp = requests.put(url + '/slo-beat/bad?multipart-manifest=put'
+                        '&heartbeat=on', data=json.dumps(bad),
+                        headers=dict(token, Accept='application/json'))
+    assert resp.status_code == 202
+    report = json.loads(resp.text)
+    assert report['Response Status'] == '400 Bad Request'
+    assert report['Errors'] == [['/slo-beat/s0', 'Etag Mismatch']]
+    assert requests.head(url + '/slo-beat/bad',
+                         headers=token).status_code == 404

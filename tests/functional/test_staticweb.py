@@ -29,6 +29,13 @@ def test_static_site(aio):
     assert 'Listing of /v1/AUTH_test/site/docs/' in listing.text
     assert '<a href="a.txt">a.txt</a>' in listing.text
     assert '<a href="sub/">sub/</a>' in listing.text
+    # a directory marker object redirects like a directory
+    requests.put(url + '/site/marked', data=b'', headers=dict(
+        auth, **{'Content-Type': 'application/directory'}))
+    requests.put(url + '/site/marked/c.txt', data=b'c', headers=auth)
+    resp = requests.get(url + '/site/marked', allow_redirects=False)
+    assert resp.status_code == 301
+    assert resp.headers['Location'].endswith('/site/marked/')
     missing = requests.get(url + '/site/nothing.html')
     assert missing.status_code == 404 and missing.content == b'<h1>gone</h1>'
     # with a token the container is the API as usual

@@ -12,6 +12,7 @@ from __future__ import annotations
 import binascii
 import json
 import mimetypes
+import time
 from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import quote
 
@@ -140,10 +141,12 @@ class StaticLargeObject:
         self.max_segments = int(conf.get('max_manifest_segments',
                                          MAX_MANIFEST_SEGMENTS))
         self.max_size = int(conf.get('max_manifest_size', MAX_MANIFEST_SIZE))
+        #: seconds between the spaces of a heartbeat=on PUT
+        self.yield_frequency = float(conf.get('yield_frequency', 10))
         register_swift_info('slo', max_manifest_segments=self.max_segments,
                             max_manifest_size=self.max_size,
                             min_segment_size=MIN_SEGMENT_SIZE,
-                            yield_frequency=10)
+                            yield_frequency=self.yield_frequency)
 
     def __call__(self, environ, start_response):
         req = Request(environ)
@@ -188,7 +191,48 @@ class StaticLargeObject:
             items = parse_put_manifest(body)
         except ManifestError as err:
             return text_error(400, str(err)).response()
-        entries, problems = self._check_segments(req, account_path, items)
+        if req.GET.get('heartbeat') == 'on':
+            resp = Response(status=202, headerlist=[])
+            resp.headers['Content-Type'] = 'application/json' if 'json' in \
+                (req.headers.get('Accept') or '') else 'text/plain'
+            resp.app_iter = self._heartbeat_put(req, account_path, obj,
+                                                items)
+            return resp
+        entries, problems = [], []
+        for _ in self._iter_checks(req, account_path, items, entries,
+                                   problems):
+            pass
+        return self._store(req, obj, entries, problems)
+
+    def _heartbeat_put(self, req: Request, account_path: str, obj: str,
+                       items: List[Dict[str, Any]]):
+        """The 202 body of a ``heartbeat=on`` PUT: a space at once and
+        every ``yield_frequency`` seconds while segments are checked, then
+        the report of what happened."""
+        yield b' '
+        last = time.monotonic()
+        entries: List[Dict] = []
+        problems: List[Tuple[str, str]] = []
+        for _ in self._iter_checks(req, account_path, items, entries,
+                                   problems):
+            if time.monotonic() - last >= self.yield_frequency:
+                yield b' '
+                last = time.monotonic()
+        resp = self._store(req, obj, entries, problems)
+        if problems:
+            data = {'Response Status': '400 Bad Request'}
+        else:
+            data = {'Response Status': resp.status,
+                    'Etag': resp.headers.get('Etag', ''),
+                    'Last Modified': resp.headers.get('Last-Modified', '')}
+        data['Response Body'] = '' if resp.status_int // 100 == 2 or \
+            problems else resp.body.decode('utf-8', 'replace')
+        yield report_body(req.headers.get('Accept'), data,
+                          problems).encode()
+
+    def _store(self, req: Request, obj: str, entries: List[Dict],
+               problems: List[Tuple[str, str]]) -> Response:
+        """Write the checked manifest (or answer why not)."""
         if problems:
             return make_response(400, report_body(
                 req.headers.get('Accept'), {}, problems).encode(),
@@ -222,10 +266,13 @@ class StaticLargeObject:
             resp.headers['Etag'] = '"%s"' % etag
         return resp
 
-    def _check_segments(self, req: Request, account_path: str,
-                        items: List[Dict[str, Any]]):
-        entries, problems = [], []
+    def _iter_checks(self, req: Request, account_path: str,
+                     items: List[Dict[str, Any]], entries: List[Dict],
+                     problems: List[Tuple[str, str]]):
+        """Check each segment (a HEAD each), filling ``entries`` and
+        ``problems``; yields after each one so a heartbeat can be sent."""
         for index, item in enumerate(items):
+            yield
             if 'data' in item:
                 entries.append({'data': item['data']})
                 continue
@@ -265,7 +312,6 @@ class StaticLargeObject:
                 problems.append((quote(path), 'Too small; each segment '
                                  'must be at least 1 byte.'))
             entries.append(entry)
-        return entries, problems
 
     # -- GET / HEAD ------------------------------------------------------
     def read(self, req: Request, account_path: str) -> Response:

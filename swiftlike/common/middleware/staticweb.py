@@ -24,6 +24,8 @@ from swiftlike.common.registry import register_swift_info
 from swiftlike.common.subrequest import make_subrequest
 from swiftlike.common.utils import split_path
 
+#: objects of this type stand for directories (Web-Directory-Type)
+DEFAULT_DIRECTORY_TYPE = 'application/directory'
 DEFAULT_CSS = ('h1 {font-size: 1em; font-weight: bold;} '
                'td {padding: 0px 1em 0px 1em;} '
                'a {text-decoration: none;}')
@@ -117,6 +119,8 @@ class Site:
         self.css = meta.get('web-listings-css')
         self.label = meta.get('web-listings-label')
         self.error = meta.get('web-error')
+        self.directory_type = meta.get('web-directory-type') or \
+            DEFAULT_DIRECTORY_TYPE
 
     def _get(self, path: str, query: str = '') -> Response:
         sub = make_subrequest(self.req.environ, self.req.method
@@ -137,6 +141,10 @@ class Site:
     def serve(self, path: str) -> Response:
         if path and not path.endswith('/'):
             resp = self._get('/' + path)
+            ctype = (resp.headers.get('Content-Type') or '').split(';')[0]
+            if resp.status_int // 100 == 2 and ctype == self.directory_type:
+                # a directory marker object (as made by some tools)
+                return self._redirect(path + '/')
             if resp.status_int != 404:
                 return self.error_page(resp)
             if self._is_directory(path + '/'):
