@@ -37,9 +37,27 @@ def container_info_from_headers(status: int, headers: Dict[str, str]
             'sysmeta': _metadata(headers, 'x-container-sysmeta-')}
 
 
+def _policy_stats(headers: Dict[str, str]) -> Dict[str, Dict[str, int]]:
+    """{policy name (lower case): {'bytes', 'object_count'}} from the
+    ``X-Account-Storage-Policy-<Name>-*`` headers."""
+    stats: Dict[str, Dict[str, int]] = {}
+    prefix = 'x-account-storage-policy-'
+    for key, value in headers.items():
+        lower = key.lower()
+        if not lower.startswith(prefix):
+            continue
+        for suffix, field in (('-bytes-used', 'bytes'),
+                              ('-object-count', 'object_count')):
+            if lower.endswith(suffix):
+                name = lower[len(prefix):-len(suffix)]
+                stats.setdefault(name, {})[field] = int(value or 0)
+    return stats
+
+
 def account_info_from_headers(status: int, headers: Dict[str, str]
                               ) -> Dict[str, Any]:
     return {'status': status,
+            'policy_stats': _policy_stats(headers),
             'container_count': int(headers.get(
                 'X-Account-Container-Count') or 0),
             'object_count': int(headers.get('X-Account-Object-Count') or 0),

@@ -412,3 +412,38 @@ def test_recon_serves_the_daemons_figures(aio):
     wait_for(lambda: recon('auditor/objects')['object_auditor_stats_ZBF']
              is not None, deadline=60, message='an object-auditor pass')
     assert 'object_expiration_pass' in recon('expirer/object')
+
+
+def test_container_storage_policies(aio):
+    import requests
+    url, token = swiftclient.get_auth(aio.auth_url, 'test:tester', 'testing')
+    auth = {'X-Auth-Token': token}
+    resp = requests.put(url + '/pol-silver', headers=dict(
+        auth, **{'X-Storage-Policy': 'silver'}))
+    assert resp.status_code == 201
+    assert requests.head(url + '/pol-silver', headers=auth).headers[
+        'X-Storage-Policy'] == 'silver'
+    requests.put(url + '/pol-default', headers=auth)
+    assert requests.head(url + '/pol-default', headers=auth).headers[
+        'X-Storage-Policy'] == 'gold'
+    resp = requests.put(url + '/pol-bad', headers=dict(
+        auth, **{'X-Storage-Policy': 'bronze'}))
+    assert (resp.status_code, resp.text) == (
+        400, "Invalid X-Storage-Policy 'bronze'")
+    # an existing container keeps its policy: 409
+    resp = requests.put(url + '/pol-silver', headers=dict(
+        auth, **{'X-Storage-Policy': 'gold'}))
+    assert resp.status_code == 409
+    # objects of a silver container live in objects-1
+    requests.put(url + '/pol-silver/o', data=b'silver!', headers=auth)
+    assert requests.get(url + '/pol-silver/o',
+                        headers=auth).content == b'silver!'
+    import glob
+    import os
+    found = glob.glob(os.path.join(aio.root, 'data', 'srv', 'node*',
+                                   'sdb*', 'objects-1', '*', '*', '*',
+                                   '*.data'))
+    assert len(found) >= 3
+    _, rows = swiftclient.get_account(url, token, prefix='pol-')
+    assert {r['name']: r['storage_policy'] for r in rows} == {
+        'pol-default': 'gold', 'pol-silver': 'silver'}

@@ -53,3 +53,33 @@ def test_account_quotas_only_a_reseller_sets(aio):
         assert resp.status_code == 204
     assert requests.put(url + '/quota-a/big', data=b'x' * 10, headers={
         'X-Auth-Token': token}).status_code == 201
+
+
+def test_account_quota_per_policy(aio):
+    url, token = swiftclient.get_auth(aio.auth_url, 'test2:tester2',
+                                      'testing2')
+    _, admin = swiftclient.get_auth(aio.auth_url, 'admin:admin', 'admin')
+    auth = {'X-Auth-Token': token}
+    header = 'X-Account-Quota-Bytes-Policy-silver'
+    assert requests.post(url, headers=dict(auth, **{header: '5'})
+                         ).status_code == 403
+    resp = requests.post(url, headers={
+        'X-Auth-Token': admin, 'X-Account-Quota-Bytes-Policy-bronze': '5'})
+    assert resp.status_code == 400
+    assert requests.post(url, headers={'X-Auth-Token': admin, header: '5'}
+                         ).status_code == 204
+    try:
+        requests.put(url + '/pq-silver', headers=dict(
+            auth, **{'X-Storage-Policy': 'silver'}))
+        requests.put(url + '/pq-gold', headers=auth)
+        resp = requests.put(url + '/pq-silver/o', data=b'x' * 10,
+                            headers=auth)
+        assert (resp.status_code, resp.text) == (413,
+                                                 'Upload exceeds quota.')
+        assert requests.put(url + '/pq-gold/o', data=b'x' * 10,
+                            headers=auth).status_code == 201
+    finally:
+        assert requests.post(url, headers={'X-Auth-Token': admin,
+                                           header: ''}).status_code == 204
+    assert requests.put(url + '/pq-silver/o', data=b'x' * 10,
+                        headers=auth).status_code == 201

@@ -9,6 +9,7 @@ from typing import Dict
 from webob import Request
 
 from swiftlike.common.backend_request import make_response, text_error
+from swiftlike.common.exceptions import ConfigError
 from swiftlike.common.info import get_info
 from swiftlike.common.middleware.container_quotas import (
     OVER_QUOTA,
@@ -16,6 +17,7 @@ from swiftlike.common.middleware.container_quotas import (
     quota_problem,
 )
 from swiftlike.common.registry import register_swift_info
+from swiftlike.common.storage_policy import load_storage_policies
 from swiftlike.common.utils import split_path
 
 QUOTA_HEADERS = ('X-Account-Quota-Bytes', 'X-Account-Quota-Count',
@@ -29,6 +31,10 @@ SYSMETA = {'X-Account-Quota-Bytes': 'X-Account-Sysmeta-Quota-Bytes',
 class AccountQuotas:
     def __init__(self, app, conf: Dict[str, str]) -> None:
         self.app = app
+        try:
+            self.policies = load_storage_policies()
+        except ConfigError:
+            self.policies = None
         register_swift_info('account_quotas')
 
     def __call__(self, environ, start_response):
@@ -44,6 +50,10 @@ class AccountQuotas:
                 return resp(environ, start_response)
         elif obj is not None and req.method == 'PUT':
             info = get_info(environ, self.app, version, account)
+            if info['status'] // 100 == 2 and self._over_policy_quota(
+                    req, info, version, account, container):
+                return text_error(413, OVER_QUOTA).response()(
+                    environ, start_response)
             if info['status'] // 100 == 2:
                 quotas = {k[len('quota-'):]: v for k, v in
                           info['sysmeta'].items() if k.startswith('quota-')}
@@ -56,8 +66,48 @@ class AccountQuotas:
                             environ, start_response)
         return self.app(environ, start_response)
 
-    @staticmethod
-    def _account_write(req: Request):
+    def _over_policy_quota(self, req: Request, info, version: str,
+                           account: str, container: str) -> bool:
+        """``X-Account-Quota-Bytes/-Count-Policy-<name>``: what the
+        account holds in the container's policy, plus this upload."""
+        limits = {k[len('quota-'):]: v for k, v in info['sysmeta'].items()
+                  if k.startswith('quota-') and '-policy-' in k}
+        if not limits:
+            return False
+        cinfo = get_info(req.environ, self.app, version, account, container)
+        index = str(cinfo.get('storage_policy', 0))
+        policy = self.policies.get_by_index(index) if self.policies \
+            else None
+        if policy is None:
+            return False
+        used = info.get('policy_stats', {}).get(policy.name.lower(), {})
+        return exceeds({'quota-bytes': limits.get('bytes-policy-' + index,
+                                                  ''),
+                        'quota-count': limits.get('count-policy-' + index,
+                                                  '')},
+                       used.get('bytes', 0), used.get('object_count', 0),
+                       req.content_length or 0)
+
+    def _account_write(self, req: Request):
+        for header in list(req.headers):
+            lower = header.lower()
+            for kind in ('bytes', 'count'):
+                marker = 'x-account-quota-%s-policy-' % kind
+                if lower.startswith(marker):
+                    if not req.environ.get('reseller_request'):
+                        return make_response(403)
+                    name = header[len(marker):]
+                    policy = self.policies.get_by_name(name) \
+                        if self.policies else None
+                    value = req.headers.pop(header)
+                    if policy is None:
+                        return text_error(400, 'Invalid policy %s'
+                                          % name).response()
+                    if value and not value.strip().isdigit():
+                        return text_error(400, 'Invalid %s quota.'
+                                          % kind).response()
+                    req.headers['X-Account-Sysmeta-Quota-%s-Policy-%d' % (
+                        kind.title(), policy.idx)] = value
         if not any(h in req.headers for h in QUOTA_HEADERS):
             return None
         if not req.environ.get('reseller_request'):

@@ -18,6 +18,9 @@ from swiftlike.proxy.controllers.base import (
     spread_nodes,
 )
 
+POLICY_HEADER = 'X-Backend-Storage-Policy-Index'
+DEFAULT_POLICY_HEADER = 'X-Backend-Storage-Policy-Default'
+
 
 class ContainerController(Controller):
     server_type = 'Container'
@@ -39,6 +42,10 @@ class ContainerController(Controller):
         out = client_headers(headers, is_owner(req))
         if 200 <= status < 300:
             out['Accept-Ranges'] = 'bytes'
+            policy = self.app.policies.get_by_index(
+                headers.get(POLICY_HEADER))
+            if policy is not None:
+                out['X-Storage-Policy'] = policy.name
         return make_response(status, body or None, out,
                              content_type=headers.get('Content-Type'))
 
@@ -52,14 +59,16 @@ class ContainerController(Controller):
         denied = self.authorize(req)
         if denied is not None:
             return denied
+        policy_headers = {}
         if method == 'PUT':
             self.check_metadata(req)
+            policy_headers = self._policy_headers(req)
         self._clean_acls(req)
         part, nodes = self.app.container_ring.get_nodes(self.account,
                                                         self.container)
         timestamp = Timestamp.now().internal
         headers_list = [self.backend_headers(req, dict(
-            update, **{'X-Timestamp': timestamp}))
+            update, **{'X-Timestamp': timestamp}, **policy_headers))
             for update in self._account_update_headers(len(nodes))]
         results = self.make_requests(self.app.container_ring, part, method,
                                      self._path(), headers_list)
@@ -80,6 +89,23 @@ class ContainerController(Controller):
         if self.account_info(req)['status'] // 100 != 2:
             return make_response(404)
         return self._write(req, 'DELETE')
+
+    def _policy_headers(self, req: Request) -> Dict[str, str]:
+        """``X-Storage-Policy: <name>`` chooses the container's policy
+        (the cluster's default otherwise)."""
+        headers = {DEFAULT_POLICY_HEADER: str(
+            self.app.policies.default.idx)}
+        name = req.headers.get('X-Storage-Policy')
+        if name is None:
+            return headers
+        policy = self.app.policies.get_by_name(name.strip())
+        if policy is None:
+            raise text_error(400, 'Invalid X-Storage-Policy %r' % name)
+        if policy.is_deprecated:
+            raise text_error(400, 'Storage Policy %r is deprecated'
+                             % policy.name)
+        headers[POLICY_HEADER] = str(policy.idx)
+        return headers
 
     def _clean_acls(self, req: Request) -> None:
         """Normalize X-Container-Read/-Write; 400 for bad ACLs."""
