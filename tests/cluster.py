@@ -16,7 +16,9 @@ REPLICAS = 3
 
 class MiniCluster:
     def __init__(self, root: str, port_overrides: Optional[Dict[
-            str, Dict[str, int]]] = None, **proxy_options: str) -> None:
+            str, Dict[str, int]]] = None,
+                 proxy_filters=('healthcheck',),
+                 **proxy_options: str) -> None:
         """``port_overrides``: {kind: {device: port}} puts a device
         behind another port in the ring (a relay that misbehaves)."""
         self.root = root
@@ -30,7 +32,7 @@ class MiniCluster:
         options.update(proxy_options)
         self.proxy = ServerProcess('proxy-server', os.path.join(root,
                                                                 'proxy'),
-                                   devices=(), filters=('healthcheck',),
+                                   devices=(), filters=proxy_filters,
                                    **options)
         for kind, server in self.storage.items():
             self._ring(kind, server.port)
