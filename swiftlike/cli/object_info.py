@@ -8,8 +8,8 @@ import os
 import re
 import sys
 from typing import Dict, List, Optional
-from urllib.parse import quote
 
+from swiftlike.cli.locations import location_lines
 from swiftlike.common.exceptions import (
     ConfigError,
     RingLoadError,
@@ -27,7 +27,6 @@ from swiftlike.obj.metadata import MetadataError
 from swiftlike.obj.ondisk import parse_filename
 
 _POLICY_DIR_RE = re.compile(r'/objects(?:-(\d+))?/\d+/[0-9a-f]{3}/')
-HANDOFFS_SHOWN = 2
 
 
 def policy_from_path(path: str) -> int:
@@ -85,40 +84,6 @@ def _length_line(path: str, metadata: Dict[str, str]) -> str:
     return 'Content-Length: %s (%s)' % (length, state)
 
 
-def ring_lines(ring: Ring, account: str, container: str, obj: str,
-               policy: int) -> List[str]:
-    part, nodes = ring.get_nodes(account, container, obj)
-    digest = hash_path(account, container, obj)
-    lines = ['Partition\t%d' % part, 'Hash     \t%s' % digest, '']
-    handoffs = [h for h, _ in zip(ring.get_more_nodes(part),
-                                  range(HANDOFFS_SHOWN))]
-    for node in nodes:
-        lines.append('Server:Port Device\t%s:%s %s' % (
-            node['ip'], node['port'], node['device']))
-    for node in handoffs:
-        lines.append('Server:Port Device\t%s:%s %s\t [Handoff]' % (
-            node['ip'], node['port'], node['device']))
-    lines.append('')
-    quoted = quote('/%s/%s/%s' % (account, container, obj))
-    for node in nodes + handoffs:
-        lines.append('curl -g -I -XHEAD "http://%s:%s/%s/%s%s" -H '
-                     '"X-Backend-Storage-Policy-Index: %d"%s' % (
-                         node['ip'], node['port'], node['device'], part,
-                         quoted, policy,
-                         ' # [Handoff]' if 'handoff_index' in node else ''))
-    lines.append('')
-    objects = get_policy_string('objects', policy)
-    for node in nodes + handoffs:
-        lines.append('ssh %s "ls -lah ${DEVICE:-/srv/node*}/%s/%s/%d/%s/%s"'
-                     '%s' % (node['ip'], node['device'], objects, part,
-                             digest[-3:], digest,
-                             ' # [Handoff]' if 'handoff_index' in node
-                             else ''))
-    lines.append('note: `/srv/node*` is the default `devices`; the real '
-                 'value is in each storage node\'s config.')
-    return lines
-
-
 def describe(path: str, swift_dir: str, check_etag: bool = True
              ) -> List[str]:
     info = parse_filename(os.path.basename(path))
@@ -151,7 +116,7 @@ def describe(path: str, swift_dir: str, check_etag: bool = True
         return lines
     if account and container and obj:
         lines.append('')
-        lines.extend(ring_lines(ring, account, container, obj, policy))
+        lines.extend(location_lines(ring, account, container, obj, policy))
     return lines
 
 

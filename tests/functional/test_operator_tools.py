@@ -1,0 +1,81 @@
+"""swiftlike-get-nodes and the info tools against a running all-in-one."""
+import os
+import re
+import subprocess
+
+from swiftclient import client as swiftclient
+
+from tests.conftest import cli_command
+
+
+def run(aio, name, *args):
+    prefix, env = cli_command(name)
+    env = dict(env or os.environ, SWIFT_CONF_FILE=os.path.join(
+        aio.root, 'data', 'etc', 'swift.conf'))
+    return subprocess.run(prefix + [str(a) for a in args],
+                          capture_output=True, text=True, env=env,
+                          timeout=60)
+
+
+def devices_listed(output):
+    return re.findall(r'Server:Port Device\t(\S+) (\S+)(\t \[Handoff\])?',
+                      output)
+
+
+def test_get_nodes_and_info_tools(aio):
+    url, token = swiftclient.get_auth(aio.auth_url, 'test:tester', 'testing')
+    swiftclient.put_container(url, token, 'ops', headers={
+        'X-Container-Meta-Owner': 'ops team'})
+    swiftclient.put_object(url, token, 'ops', 'thing', b'x')
+    etc = os.path.join(aio.root, 'data', 'etc')
+    out = run(aio, 'swiftlike-get-nodes', os.path.join(
+        etc, 'object.ring.gz'), 'AUTH_test', 'ops', 'thing')
+    assert out.returncode == 0, out.stderr
+    assert 'Object   \tthing' in out.stdout
+    part = re.search(r'Partition\t(\d+)', out.stdout).group(1)
+    digest = re.search(r'Hash     \t([0-9a-f]{32})', out.stdout).group(1)
+    listed = devices_listed(out.stdout)
+    primaries = [dev for _, dev, handoff in listed if not handoff]
+    assert len(primaries) == 3 and len(listed) == 4  # 4 devices in all
+    for dev in primaries:  # the copies are where it says
+        hash_dir = os.path.join(aio.root, 'data', 'srv', 'node' + dev[3:],
+                                dev, 'objects', part, digest[-3:], digest)
+        assert any(n.endswith('.data') for n in os.listdir(hash_dir))
+    everything = run(aio, 'swiftlike-get-nodes', '-a', os.path.join(
+        etc, 'object.ring.gz'), 'AUTH_test', 'ops', 'thing')
+    assert devices_listed(everything.stdout) == listed
+    wrong = run(aio, 'swiftlike-get-nodes', os.path.join(
+        etc, 'object.ring.gz'), 'AUTH_test')
+    assert wrong.returncode == 1 and 'needs 3 names' in wrong.stderr
+    # the container's database, through swiftlike-container-info
+    out = run(aio, 'swiftlike-get-nodes', os.path.join(
+        etc, 'container.ring.gz'), 'AUTH_test', 'ops')
+    part = re.search(r'Partition\t(\d+)', out.stdout).group(1)
+    digest = re.search(r'Hash     \t([0-9a-f]{32})', out.stdout).group(1)
+    dev = [d for _, d, h in devices_listed(out.stdout) if not h][0]
+    db_file = os.path.join(aio.root, 'data', 'srv', 'node' + dev[3:], dev,
+                           'containers', part, digest[-3:], digest,
+                           digest + '.db')
+    info = run(aio, 'swiftlike-container-info', '--swift-dir', etc, db_file)
+    assert info.returncode == 0, info.stderr
+    assert 'Path: /AUTH_test/ops' in info.stdout
+    assert 'Object Count: 1' in info.stdout
+    assert 'Storage Policy: gold (0)' in info.stdout
+    assert 'X-Container-Meta-Owner: ops team' in info.stdout
+    assert 'Partition\t%s' % part in info.stdout
+    # and the account's
+    out = run(aio, 'swiftlike-get-nodes', os.path.join(
+        etc, 'account.ring.gz'), 'AUTH_test')
+    part = re.search(r'Partition\t(\d+)', out.stdout).group(1)
+    digest = re.search(r'Hash     \t([0-9a-f]{32})', out.stdout).group(1)
+    dev = [d for _, d, h in devices_listed(out.stdout) if not h][0]
+    db_file = os.path.join(aio.root, 'data', 'srv', 'node' + dev[3:], dev,
+                           'accounts', part, digest[-3:], digest,
+                           digest + '.db')
+    info = run(aio, 'swiftlike-account-info', '--swift-dir', etc, db_file)
+    assert info.returncode == 0, info.stderr
+    assert 'Path: /AUTH_test' in info.stdout
+    assert re.search(r'Container Count: \d+', info.stdout)
+    bad = run(aio, 'swiftlike-account-info', os.path.join(etc, 'swift.conf'))
+    assert bad.returncode == 1 and 'not a readable account database' in \
+        bad.stderr
