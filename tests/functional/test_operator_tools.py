@@ -79,3 +79,39 @@ def test_get_nodes_and_info_tools(aio):
     bad = run(aio, 'swiftlike-account-info', os.path.join(etc, 'swift.conf'))
     assert bad.returncode == 1 and 'not a readable account database' in \
         bad.stderr
+
+
+def test_recon_against_the_all_in_one(aio):
+    import json
+    from tests.servers import wait_for
+    etc = os.path.join(aio.root, 'data', 'etc')
+    out = run(aio, 'swiftlike-recon', '--all', '--swiftdir', etc)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert '--> Starting reconnaissance on 4 hosts (object)' in out.stdout
+    assert '4/4 hosts matched, 0 error[s] while checking hosts.' in \
+        out.stdout
+    assert '[quarantined_objects] low: 0' in out.stdout
+    assert '[disk_usage_percent]' in out.stdout
+
+    def async_reported():
+        done = run(aio, 'swiftlike-recon', '--async', '--json',
+                   '--swiftdir', etc)
+        answers = json.loads(done.stdout)['async']
+        return len(answers) == 4 and all(a is not None
+                                         for a in answers.values())
+    wait_for(async_reported, deadline=60, message='async pendings')
+    out = run(aio, 'swiftlike-recon', 'container', '--replication',
+              '--swiftdir', etc)
+    assert 'Starting reconnaissance on 4 hosts (container)' in out.stdout
+    assert '[replication_time]' in out.stdout
+    # a ring that differs from the nodes' is reported, with status 1
+    other = os.path.join(aio.root, 'other-etc')
+    os.makedirs(other, exist_ok=True)
+    import shutil
+    shutil.copy(os.path.join(etc, 'object.ring.gz'), other)
+    with open(os.path.join(other, 'account.ring.gz'), 'wb') as f:
+        with open(os.path.join(etc, 'account.ring.gz'), 'rb') as src:
+            f.write(src.read() + b'\0')
+    out = run(aio, 'swiftlike-recon', '--md5', '--swiftdir', other)
+    assert out.returncode == 1
+    assert "doesn't match on disk md5sum" in out.stdout
