@@ -1,11 +1,14 @@
 """swiftlike-get-nodes and the info tools against a running all-in-one."""
+import json
 import os
 import re
+import shutil
 import subprocess
 
 from swiftclient import client as swiftclient
 
 from tests.conftest import cli_command
+from tests.servers import wait_for
 
 
 def run(aio, name, *args):
@@ -82,8 +85,6 @@ def test_get_nodes_and_info_tools(aio):
 
 
 def test_recon_against_the_all_in_one(aio):
-    import json
-    from tests.servers import wait_for
     etc = os.path.join(aio.root, 'data', 'etc')
     out = run(aio, 'swiftlike-recon', '--all', '--swiftdir', etc)
     assert out.returncode == 0, out.stdout + out.stderr
@@ -107,11 +108,10 @@ def test_recon_against_the_all_in_one(aio):
     # a ring that differs from the nodes' is reported, with status 1
     other = os.path.join(aio.root, 'other-etc')
     os.makedirs(other, exist_ok=True)
-    import shutil
     shutil.copy(os.path.join(etc, 'object.ring.gz'), other)
-    with open(os.path.join(other, 'account.ring.gz'), 'wb') as f:
-        with open(os.path.join(etc, 'account.ring.gz'), 'rb') as src:
-            f.write(src.read() + b'\0')
+    with open(os.path.join(etc, 'account.ring.gz'), 'rb') as src, \
+            open(os.path.join(other, 'account.ring.gz'), 'wb') as f:
+        f.write(src.read() + b'\0')
     out = run(aio, 'swiftlike-recon', '--md5', '--swiftdir', other)
     assert out.returncode == 1
     assert "doesn't match on disk md5sum" in out.stdout
