@@ -1,0 +1,100 @@
+"""The HTTP side of the ``swiftlike`` client: v1.0 auth and requests to
+the storage URL with the token (one re-authentication on a 401)."""
+from __future__ import annotations
+
+from typing import Dict, Iterator, Optional, Tuple
+from urllib.parse import quote, urlencode
+
+import requests
+
+CHUNK = 1024 * 1024
+
+
+class ClientError(Exception):
+    """A request failed; ``status`` is the HTTP status (0: no answer)."""
+
+    def __init__(self, message: str, status: int = 0) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class Connection:
+    def __init__(self, auth_url: str, user: str, key: str,
+                 timeout: float = 60.0) -> None:
+        self.auth_url = auth_url
+        self.user = user
+        self.key = key
+        self.timeout = timeout
+        self.session = requests.Session()
+        self.url: Optional[str] = None
+        self.token: Optional[str] = None
+
+    def authenticate(self) -> Tuple[str, str]:
+        try:
+            resp = self.session.get(self.auth_url, headers={
+                'X-Auth-User': self.user, 'X-Auth-Key': self.key},
+                timeout=self.timeout)
+        except requests.RequestException as err:
+            raise ClientError('Auth failed: %s' % err) from None
+        if resp.status_code // 100 != 2:
+            raise ClientError('Auth GET failed: %s %d %s' % (
+                self.auth_url, resp.status_code, resp.reason),
+                resp.status_code)
+        self.url = resp.headers['X-Storage-Url']
+        self.token = resp.headers['X-Auth-Token']
+        return self.url, self.token
+
+    def path_url(self, container: Optional[str] = None,
+                 obj: Optional[str] = None) -> str:
+        if self.url is None:
+            self.authenticate()
+        url = self.url
+        if container is not None:
+            url += '/' + quote(container.encode('utf-8'), safe='')
+        if obj is not None:
+            url += '/' + quote(obj.encode('utf-8'), safe='/')
+        return url
+
+    def request(self, method: str, container: Optional[str] = None,
+                obj: Optional[str] = None,
+                headers: Optional[Dict[str, str]] = None,
+                params: Optional[Dict[str, str]] = None, data=None,
+                stream: bool = False, ok=(2,)) -> requests.Response:
+        for attempt in (1, 2):
+            url = self.path_url(container, obj)
+            if params:
+                url += '?' + urlencode(params)
+            try:
+                resp = self.session.request(
+                    method, url, headers=dict(headers or {},
+                                              **{'X-Auth-Token':
+                                                 self.token}),
+                    data=data, stream=stream, timeout=self.timeout)
+            except requests.RequestException as err:
+                raise ClientError('%s %s failed: %s' % (method, url, err)
+                                  ) from None
+            if resp.status_code == 401 and attempt == 1 and \
+                    not hasattr(data, 'read'):
+                self.authenticate()
+                continue
+            if resp.status_code // 100 not in ok:
+                raise ClientError('%s %s failed: %d %s %s' % (
+                    method, url, resp.status_code, resp.reason,
+                    resp.text[:200] if not stream else ''),
+                    resp.status_code)
+            return resp
+        raise ClientError('unreachable')
+
+    def listing(self, container: Optional[str] = None,
+                **params: str) -> Iterator[Dict]:
+        """Every row of an account or container listing (JSON pages)."""
+        marker = params.pop('marker', '')
+        while True:
+            query = dict(params, format='json', marker=marker)
+            resp = self.request('GET', container, params={
+                k: v for k, v in query.items() if v not in (None, '')})
+            rows = resp.json() if resp.status_code == 200 else []
+            if not rows:
+                return
+            yield from rows
+            marker = rows[-1].get('name') or rows[-1].get('subdir')
