@@ -18,6 +18,8 @@ import sys
 import time
 from typing import List, Optional, Tuple
 
+from swiftlike.cli.daemons import DAEMONS
+
 MAIN_SERVERS = ('proxy-server', 'account-server', 'container-server',
                 'object-server')
 COMMANDS = ('start', 'stop', 'restart', 'reload', 'status')
@@ -31,29 +33,48 @@ class InitError(Exception):
 
 
 def server_names(names: List[str]) -> List[str]:
+    """Servers and daemons named; ``main`` = the four servers, ``all`` =
+    those and every consistency daemon (as swift-init)."""
     servers = []
     for name in names:
         if name in ('all', 'main'):
             servers.extend(MAIN_SERVERS)
+            if name == 'all':
+                servers.extend(DAEMONS)
+            continue
+        if name in DAEMONS:
+            servers.append(name)
             continue
         full = name if name.endswith('-server') else name + '-server'
         if full not in MAIN_SERVERS:
-            raise InitError('Unknown server %r (one of: %s, main, all)'
+            raise InitError('Unknown server %r (one of: %s, %s, main, all)'
                             % (name, ', '.join(s[:-len('-server')]
-                                               for s in MAIN_SERVERS)))
+                                               for s in MAIN_SERVERS),
+                               ', '.join(DAEMONS)))
         servers.append(full)
     return list(dict.fromkeys(servers))
 
 
+def config_stem(server: str) -> str:
+    """A daemon reads its server's config: object-replicator ->
+    object-server."""
+    return server if server.endswith('-server') else \
+        server.split('-')[0] + '-server'
+
+
 def configs(swift_dir: str, server: str) -> List[str]:
-    found = [os.path.join(swift_dir, server + '.conf')]
-    found += sorted(glob.glob(os.path.join(swift_dir, server + '-*.conf')))
-    found += sorted(glob.glob(os.path.join(swift_dir, server, '*.conf')))
+    stem = config_stem(server)
+    found = [os.path.join(swift_dir, stem + '.conf')]
+    found += sorted(glob.glob(os.path.join(swift_dir, stem + '-*.conf')))
+    found += sorted(glob.glob(os.path.join(swift_dir, stem, '*.conf')))
     return [path for path in found if os.path.isfile(path)]
 
 
-def pid_file(run_dir: str, swift_dir: str, conf: str) -> str:
+def pid_file(run_dir: str, swift_dir: str, conf: str,
+             server: str = '') -> str:
     name = os.path.relpath(conf, swift_dir)[:-len('.conf')]
+    if server and not server.endswith('-server'):
+        name = name.replace(config_stem(server), server, 1)
     return os.path.join(run_dir, name.replace(os.sep, '-') + '.pid')
 
 
@@ -80,7 +101,7 @@ class Manager:
         self.kill_wait = kill_wait
 
     def instances(self, server: str) -> List[Tuple[str, str]]:
-        return [(conf, pid_file(self.run_dir, self.swift_dir, conf))
+        return [(conf, pid_file(self.run_dir, self.swift_dir, conf, server))
                 for conf in configs(self.swift_dir, server)]
 
     def start(self, server: str) -> int:

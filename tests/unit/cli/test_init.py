@@ -56,3 +56,23 @@ def test_bad_usage(tmp_path):
                      'start')
     assert result.returncode == 1
     assert 'Unable to locate config for proxy-server' in result.stdout
+
+
+def test_daemons_are_named_and_read_their_servers_config(tmp_path):
+    from swiftlike.cli.init import configs, pid_file, server_names
+    assert server_names(['main']) == ['proxy-server', 'account-server',
+                                      'container-server', 'object-server']
+    everything = server_names(['all'])
+    assert 'object-replicator' in everything and \
+        'account-reaper' in everything
+    assert server_names(['object-updater', 'object']) == [
+        'object-updater', 'object-server']
+    (tmp_path / 'object-server.conf').write_text('[DEFAULT]\n')
+    (tmp_path / 'object-server-2.conf').write_text('[DEFAULT]\n')
+    found = configs(str(tmp_path), 'object-replicator')
+    assert [p.rsplit('/', 1)[1] for p in found] == [
+        'object-server.conf', 'object-server-2.conf']
+    assert pid_file('/run', str(tmp_path), found[1],
+                    'object-replicator') == '/run/object-replicator-2.pid'
+    assert pid_file('/run', str(tmp_path), found[1], 'object-server') == \
+        '/run/object-server-2.pid'
