@@ -115,3 +115,33 @@ def test_recon_against_the_all_in_one(aio):
     out = run(aio, 'swiftlike-recon', '--md5', '--swiftdir', other)
     assert out.returncode == 1
     assert "doesn't match on disk md5sum" in out.stdout
+
+
+def test_dispersion_populate_and_report(aio, tmp_path):
+    etc = os.path.join(aio.root, 'data', 'etc')
+    conf = tmp_path / 'dispersion.conf'
+    conf.write_text('[dispersion]\nauth_url = %s\nauth_user = admin:admin\n'
+                    'auth_key = admin\nswift_dir = %s\n'
+                    'dispersion_coverage = 1\n' % (aio.auth_url, etc))
+    done = run(aio, 'swiftlike-dispersion-populate', conf)
+    assert done.returncode == 0, done.stderr
+    assert 'Created 10 containers' in done.stdout
+    assert 'Created 10 objects' in done.stdout
+    done = run(aio, 'swiftlike-dispersion-report', conf)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert '100.00% of container copies found (30 of 30)' in done.stdout
+    assert '100.00% of object copies found (30 of 30)' in done.stdout
+    # one object copy gone: the report says so, with status 1
+    out = run(aio, 'swiftlike-get-nodes', os.path.join(
+        etc, 'object.ring.gz'), 'AUTH_admin', 'dispersion_objects', '0')
+    part = re.search(r'Partition\t(\d+)', out.stdout).group(1)
+    digest = re.search(r'Hash     \t([0-9a-f]{32})', out.stdout).group(1)
+    dev = [d for _, d, h in devices_listed(out.stdout) if not h][0]
+    shutil.rmtree(os.path.join(aio.root, 'data', 'srv', 'node' + dev[3:],
+                               dev, 'objects', part, digest[-3:], digest))
+    done = run(aio, 'swiftlike-dispersion-report', conf, '--json')
+    assert done.returncode == 1
+    report = json.loads(done.stdout)
+    assert report['object']['copies_found'] == 29
+    assert report['object']['missing_partitions'] == 1
+    assert report['container']['copies_found'] == 30
