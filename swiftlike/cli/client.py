@@ -14,12 +14,15 @@ import json
 import os
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, List, Optional
 from urllib.parse import quote, urlparse
 
 from swiftlike.cli.client_http import CHUNK, ClientError, Connection
 
 SEGMENT_SUFFIX = '_segments'
+#: files smaller than this get no progress bar
+PROGRESS_MIN = 8 * 1024 * 1024
 
 
 def human(size: float) -> str:
@@ -49,6 +52,44 @@ def headers_from(pairs: List[str], prefix: str = '') -> Dict[str, str]:
                               % pair)
         out[prefix + name.strip()] = value.strip()
     return out
+
+
+class Progress:
+    """A one-line progress bar on a terminal (nothing otherwise)."""
+
+    def __init__(self, label: str, total: int, stream=sys.stderr) -> None:
+        self.label = label
+        self.total = max(total, 1)
+        self.done = 0
+        self.stream = stream
+        self.active = stream.isatty() and total >= PROGRESS_MIN
+
+    def add(self, count: int) -> None:
+        if not self.active:
+            return
+        self.done += count
+        width = 30
+        filled = int(width * self.done / self.total)
+        self.stream.write('\r%s [%s%s] %3d%%' % (
+            self.label[-40:], '#' * filled, ' ' * (width - filled),
+            100 * self.done // self.total))
+        if self.done >= self.total:
+            self.stream.write('\n')
+        self.stream.flush()
+
+
+class ProgressReader:
+    """A file whose reads move a progress bar (requests streams it)."""
+
+    def __init__(self, f, progress: Progress) -> None:
+        self.f = f
+        self.progress = progress
+        self.len = os.fstat(f.fileno()).st_size - f.tell()
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.f.read(size)
+        self.progress.add(len(data))
+        return data
 
 
 class Client:
@@ -149,7 +190,7 @@ class Client:
         except ClientError as err:
             if err.status != 403:  # may exist already, made by someone
                 raise
-        for path in files:
+        def one(path: str) -> None:
             name = args.object_name if args.object_name and \
                 len(files) == 1 else os.path.normpath(path).lstrip('/')
             try:
@@ -157,6 +198,9 @@ class Client:
                 self.say(name)
             except (ClientError, OSError) as err:
                 self.fail('Error uploading %s: %s' % (path, err))
+
+        with ThreadPoolExecutor(max_workers=args.object_threads) as pool:
+            list(pool.map(one, files))
 
     def _upload_one(self, args, path: str, name: str) -> None:
         size = os.path.getsize(path)
@@ -182,7 +226,7 @@ class Client:
             return
         with open(path, 'rb') as f:
             self.conn.request('PUT', args.container, name, headers=headers,
-                              data=f)
+                              data=ProgressReader(f, Progress(name, size)))
 
     def _upload_segments(self, args, path: str, name: str, size: int,
                          segment: int, headers: Dict[str, str]) -> None:
@@ -239,9 +283,11 @@ class Client:
         if os.path.dirname(target):
             os.makedirs(os.path.dirname(target), exist_ok=True)
         tmp = target + '.swiftlike-part'
+        progress = Progress(name, int(resp.headers.get('Content-Length', 0)))
         with open(tmp, 'wb') as f:
             for chunk in resp.iter_content(CHUNK):
                 f.write(chunk)
+                progress.add(len(chunk))
         os.replace(tmp, target)
 
     def delete(self, args) -> None:
@@ -355,6 +401,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument('--header', '-H', action='append')
     p.add_argument('--skip-identical', action='store_true')
     p.add_argument('--changed', '-c', action='store_true')
+    p.add_argument('--object-threads', type=int, default=10,
+                   help='files uploaded at once')
     p = verbs.add_parser('download')
     p.add_argument('container', nargs='?')
     p.add_argument('objects', nargs='*')
