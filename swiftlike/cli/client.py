@@ -194,15 +194,16 @@ class Client:
             name = args.object_name if args.object_name and \
                 len(files) == 1 else os.path.normpath(path).lstrip('/')
             try:
-                self._upload_one(args, path, name)
-                self.say(name)
+                if self._upload_one(args, path, name):
+                    self.say(name)
             except (ClientError, OSError) as err:
                 self.fail('Error uploading %s: %s' % (path, err))
 
         with ThreadPoolExecutor(max_workers=args.object_threads) as pool:
             list(pool.map(one, files))
 
-    def _upload_one(self, args, path: str, name: str) -> None:
+    def _upload_one(self, args, path: str, name: str) -> bool:
+        """Upload one file; False when it was already there."""
         size = os.path.getsize(path)
         headers = headers_from(args.header)
         if args.skip_identical or args.changed:
@@ -210,12 +211,12 @@ class Client:
                 current = self.conn.request('HEAD', args.container, name)
                 etag = (current.headers.get('Etag') or '').strip('"')
                 if args.skip_identical and etag == file_md5(path):
-                    return
+                    return False
                 if args.changed and int(current.headers.get(
                         'Content-Length', -1)) == size and \
                         current.headers.get('X-Object-Meta-Mtime') == \
                         '%f' % os.path.getmtime(path):
-                    return
+                    return False
             except ClientError as err:
                 if err.status != 404:
                     raise
@@ -223,10 +224,11 @@ class Client:
         segment = args.segment_size
         if segment and size > segment:
             self._upload_segments(args, path, name, size, segment, headers)
-            return
+            return True
         with open(path, 'rb') as f:
             self.conn.request('PUT', args.container, name, headers=headers,
                               data=ProgressReader(f, Progress(name, size)))
+        return True
 
     def _upload_segments(self, args, path: str, name: str, size: int,
                          segment: int, headers: Dict[str, str]) -> None:
@@ -297,9 +299,16 @@ class Client:
             containers = [args.container]
         else:
             raise ClientError('name a container, or use --all')
+        bulk = self._bulk_limit()
         for container in containers:
-            names = args.objects or [r['name'] for r in
-                                     self.conn.listing(container)]
+            rows = [{'name': n} for n in args.objects] if args.objects \
+                else list(self.conn.listing(container))
+            names = [r['name'] for r in rows]
+            if bulk and not args.objects:
+                # SLOs one by one (their segments go too); the rest in bulk
+                self._bulk_delete(container, [r['name'] for r in rows
+                                              if 'slo_etag' not in r], bulk)
+                names = [r['name'] for r in rows if 'slo_etag' in r]
             for name in names:
                 try:
                     self.conn.request('DELETE', container, name,
@@ -316,6 +325,35 @@ class Client:
                 except ClientError as err:
                     self.fail('Error deleting container %s: %s'
                               % (container, err))
+
+    def _bulk_limit(self) -> int:
+        """max_deletes_per_request when the cluster offers bulk delete."""
+        base = urlparse(self.conn.auth_url)
+        try:
+            info = self.conn.session.get('%s://%s/info' % (
+                base.scheme, base.netloc), timeout=self.conn.timeout).json()
+        except (ValueError, OSError):
+            return 0
+        return int(info.get('bulk_delete', {}).get(
+            'max_deletes_per_request', 0))
+
+    def _bulk_delete(self, container: str, names: List[str],
+                     limit: int) -> None:
+        """A container's objects in ?bulk-delete requests."""
+        paths = ['/%s/%s' % (quote(container.encode('utf-8'), safe=''),
+                             quote(n.encode('utf-8'), safe='/'))
+                 for n in names]
+        for start in range(0, len(paths), limit):
+            resp = self.conn.request(
+                'POST', params={'bulk-delete': ''},
+                headers={'Content-Type': 'text/plain',
+                         'Accept': 'application/json'},
+                data='\n'.join(paths[start:start + limit]).encode())
+            report = resp.json()
+            for path, status in report.get('Errors', []):
+                self.fail('Error deleting %s: %s' % (path, status))
+            for path in paths[start:start + limit]:
+                self.say(path.split('/', 2)[2])
 
     def post(self, args) -> None:
         kind = 'Object' if args.object else 'Container' if args.container \

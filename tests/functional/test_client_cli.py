@@ -74,10 +74,21 @@ def test_every_verb(aio, tmp_path):
     assert 'slo' in caps and 'tempurl' in caps
     temp = cli(aio, 'tempurl', 'GET', 60, '/v1/AUTH_test/cli/a', 'key')
     assert temp.stdout.startswith('/v1/AUTH_test/cli/a?temp_url_sig=')
-    # delete: objects, segments of large objects, the container
+    # an interrupted directory upload, resumed with --skip-identical: only
+    # what is missing goes up again
+    before = cli(aio, 'stat', 'cli', 'dir/a.txt').stdout
+    requests.delete(url + '/v1/AUTH_test/cli/dir/sub/b.txt', headers={
+        'X-Auth-Token': token})
+    resumed = cli(aio, 'upload', 'cli', 'dir', '--skip-identical', cwd=work)
+    assert resumed.returncode == 0, resumed.stderr
+    assert resumed.stdout.split() == ['dir/sub/b.txt']
+    assert cli(aio, 'stat', 'cli', 'dir/a.txt').stdout == before
+    # delete: objects (in bulk), the SLO with its segments, the container
     done = cli(aio, 'delete', 'cli')
     assert done.returncode == 0, done.stderr
     assert cli(aio, 'stat', 'cli').returncode == 1
+    segments = cli(aio, 'list', 'cli_segments').stdout.split()
+    assert not any(s.startswith('big.bin/') for s in segments)
 
 
 def test_failures_have_messages_and_status(aio, tmp_path):
