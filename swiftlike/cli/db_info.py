@@ -10,6 +10,7 @@ from typing import List, Optional
 
 from swiftlike.account.backend import AccountBroker
 from swiftlike.cli.locations import location_lines
+from swiftlike.common.config import prefer_swift_conf_in
 from swiftlike.common.exceptions import (
     ConfigError,
     DatabaseError,
@@ -100,6 +101,7 @@ def run(kind: str, argv: Optional[List[str]] = None) -> int:
     if not os.path.isfile(args.db_file):
         print('Error: %s is not a file' % args.db_file, file=sys.stderr)
         return 1
+    prefer_swift_conf_in(args.swift_dir)
     try:
         lines = describe(kind, args.db_file, args.swift_dir)
     except (DatabaseError, OSError, KeyError) as err:

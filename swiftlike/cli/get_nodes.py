@@ -8,6 +8,7 @@ import sys
 from typing import List, Optional
 
 from swiftlike.cli.locations import location_lines
+from swiftlike.common.config import prefer_swift_conf_in
 from swiftlike.common.exceptions import ConfigError, RingLoadError
 from swiftlike.common.ring import Ring
 
@@ -41,6 +42,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             {1: '', 2: ', container', 3: ', container, object'}[wanted]),
             file=sys.stderr)
         return 1
+    prefer_swift_conf_in(os.path.dirname(os.path.abspath(args.ring)))
     try:
         ring = Ring(os.path.dirname(os.path.abspath(args.ring)),
                     ring_name=os.path.basename(args.ring).split('.')[0])

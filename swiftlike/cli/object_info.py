@@ -10,6 +10,7 @@ import sys
 from typing import Dict, List, Optional
 
 from swiftlike.cli.locations import location_lines
+from swiftlike.common.config import prefer_swift_conf_in
 from swiftlike.common.exceptions import (
     ConfigError,
     RingLoadError,
@@ -134,6 +135,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     if not os.path.isfile(args.file):
         print('Error: %s is not a file' % args.file, file=sys.stderr)
         return 1
+    prefer_swift_conf_in(args.swift_dir)
     try:
         lines = describe(args.file, args.swift_dir, not args.no_check_etag)
     except (OSError, MetadataError) as err:

@@ -20,6 +20,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, List, Optional, Tuple
 
+from swiftlike.common.config import prefer_swift_conf_in
 from swiftlike.common.exceptions import ConfigError, RingLoadError
 from swiftlike.common.ring import Ring
 
@@ -224,6 +225,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     chosen = [c for c in CHECKS if args.all or getattr(args, c)]
     if not chosen:
         parser.error('choose at least one check (or --all)')
+    prefer_swift_conf_in(args.swiftdir)
     try:
         recon = Recon(args.server, args.swiftdir, args.timeout)
     except (RingLoadError, ConfigError, OSError) as err:

@@ -39,6 +39,14 @@ def swift_conf_path() -> str:
     return os.environ.get(SWIFT_CONF_ENV) or DEFAULT_SWIFT_CONF
 
 
+def prefer_swift_conf_in(swift_dir: str) -> None:
+    """Tools given ``--swift-dir`` read that directory's swift.conf
+    (unless SWIFT_CONF_FILE names one)."""
+    candidate = os.path.join(swift_dir, 'swift.conf')
+    if 'SWIFT_CONF_FILE' not in os.environ and os.path.isfile(candidate):
+        os.environ['SWIFT_CONF_FILE'] = candidate
+
+
 class ConfSection(dict):
     """The options of one config section, with typed, self-explaining getters.
 
