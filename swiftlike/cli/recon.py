@@ -2,11 +2,11 @@
 node of a ring for its recon figures and sums them up (Swift's swift-recon).
 
 Checks: ``--async`` pendings, ``--replication`` times and stats,
-``--diskusage``, ``--quarantined`` counts, ``--md5`` (each node's rings
-against this machine's), ``--unmounted`` drives, ``--auditor``,
-``--updater``, ``--expirer``; ``--all`` for every one. ``--json`` prints
-one JSON document for scripts. The exit status is 1 when a node could not
-be asked or a ring differs.
+``--loadstats``, ``--diskusage``, ``--quarantined`` counts, ``--md5``
+(each node's rings against this machine's), ``--unmounted`` drives,
+``--auditor``, ``--updater``, ``--expirer``; ``--all`` for every one.
+``--json`` prints one JSON document for scripts. The exit status is 1
+when a node could not be asked or a ring differs.
 """
 from __future__ import annotations
 
@@ -177,6 +177,14 @@ class Recon:
                      % (matched, len(self.hosts), errors))
         return lines
 
+    def check_loadstats(self) -> List[str]:
+        lines = ['Checking load averages']
+        for key in ('1m', '5m', '15m'):
+            _, values, failed = self._values('load', key)
+            lines.append(stats_line('%s_load_avg' % key, values, failed,
+                                    len(self.hosts)))
+        return lines
+
     def check_auditor(self) -> List[str]:
         answers, _, failed = self._values('auditor/%ss' % self.server)
         self.results['auditor'] = {'%s:%d' % h: a
@@ -204,7 +212,7 @@ def _ago(stamp: float) -> str:
 
 
 CHECKS = ('async', 'replication', 'diskusage', 'quarantined', 'md5',
-          'unmounted', 'auditor', 'updater', 'expirer')
+          'unmounted', 'loadstats', 'auditor', 'updater', 'expirer')
 
 
 def main(argv: Optional[List[str]] = None) -> int:

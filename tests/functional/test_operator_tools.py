@@ -93,6 +93,7 @@ def test_recon_against_the_all_in_one(aio):
         out.stdout
     assert '[quarantined_objects] low: 0' in out.stdout
     assert '[disk_usage_percent]' in out.stdout
+    assert '[1m_load_avg] low: ' in out.stdout
 
     def async_reported():
         done = run(aio, 'swiftlike-recon', '--async', '--json',

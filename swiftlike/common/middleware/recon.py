@@ -65,6 +65,7 @@ class ReconMiddleware:
             'updater': self._updater,
             'auditor': self._auditor,
             'expirer': lambda _: self._keys('object', EXPIRER_KEYS),
+            'load': lambda _: self._load(),
             'version': lambda _: {'version': swiftlike.__version__},
             'time': lambda _: time.time(),
         }
@@ -88,6 +89,19 @@ class ReconMiddleware:
     # -- reports ---------------------------------------------------------
     def _cache(self, server: str, key: str) -> Any:
         return _read_json(self.cache_files[server]).get(key)
+
+    @staticmethod
+    def _load() -> Dict[str, Any]:
+        one, five, fifteen = os.getloadavg()
+        running = '0/0'
+        try:
+            with open('/proc/loadavg') as f:
+                running = f.read().split()[3]
+        except (OSError, IndexError):
+            pass
+        procs, _, total = running.partition('/')
+        return {'1m': one, '5m': five, '15m': fifteen,
+                'processes': int(total or 0), 'tasks': running}
 
     def _keys(self, server: str, keys) -> Dict[str, Any]:
         data = _read_json(self.cache_files[server])
