@@ -106,3 +106,42 @@ def test_failures_have_messages_and_status(aio, tmp_path):
     usage = subprocess.run(prefix + ['stat'], capture_output=True,
                            text=True, env=env, timeout=60)
     assert usage.returncode == 2 and 'ST_AUTH' in usage.stderr
+
+
+def test_more_options(aio, tmp_path):
+    work = tmp_path / 'w'
+    work.mkdir()
+    (work / 'f.txt').write_bytes(b'one')
+    user = {'user': 'admin:admin', 'key': 'admin'}
+    assert cli(aio, 'upload', 'opts', 'f.txt', '-H', 'X-Object-Meta-Kind:x',
+               cwd=work, **user).returncode == 0
+    assert 'Meta Kind: x' in cli(aio, 'stat', 'opts', 'f.txt',
+                                 **user).stdout
+    # --changed: same size and mtime -> nothing sent
+    again = cli(aio, 'upload', 'opts', 'f.txt', '--changed', cwd=work,
+                **user)
+    assert again.returncode == 0 and again.stdout == ''
+    (work / 'f.txt').write_bytes(b'two!')
+    again = cli(aio, 'upload', 'opts', 'f.txt', '--changed', cwd=work,
+                **user)
+    assert again.stdout.split() == ['f.txt']
+    totals = cli(aio, 'list', 'opts', '--totals', **user).stdout
+    assert totals.split() == ['4']
+    long = cli(aio, 'list', '--long', **user).stdout.splitlines()
+    # (account rows hold what the container last reported)
+    assert long[0].split()[-1] == 'opts' and len(long[-1].split()) == 2
+    # download --all into per-container folders, --skip-identical after
+    out = tmp_path / 'all'
+    out.mkdir()
+    done = cli(aio, 'download', '--all', cwd=out, **user)
+    assert done.returncode == 0, done.stderr
+    assert (out / 'opts' / 'f.txt').read_bytes() == b'two!'
+    before = os.stat(out / 'opts' / 'f.txt').st_mtime_ns
+    done = cli(aio, 'download', 'opts', 'f.txt', '-o', out / 'opts' /
+               'f.txt', '--skip-identical', **user)
+    assert done.returncode == 0
+    assert os.stat(out / 'opts' / 'f.txt').st_mtime_ns == before
+    # delete --all empties the account
+    done = cli(aio, 'delete', '--all', **user)
+    assert done.returncode == 0, done.stderr
+    assert cli(aio, 'list', **user).stdout == ''
