@@ -6,7 +6,8 @@ Checks: ``--async`` pendings, ``--replication`` times and stats,
 (each node's rings against this machine's), ``--unmounted`` drives,
 ``--auditor``, ``--updater``, ``--expirer``; ``--all`` for every one.
 ``--json`` prints one JSON document for scripts. The exit status is 1
-when a node could not be asked or a ring differs.
+when a node did not answer, a drive is unmounted or a ring differs, so
+a cron job can alert on it.
 """
 from __future__ import annotations
 
@@ -83,10 +84,12 @@ class Recon:
                                          for d in ring.devs if d})
         self.results: Dict[str, Any] = {}
         self.problems = 0
+        self.unanswered: set = set()
 
     def _values(self, path: str, key: Optional[str] = None):
         answers = ask_all(self.hosts, path, self.timeout)
         failed = sum(1 for a in answers.values() if a is None)
+        self.unanswered.update(h for h, a in answers.items() if a is None)
         values = [a if key is None else a.get(key) for a in answers.values()
                   if a is not None]
         return answers, [v for v in values if v is not None], failed
@@ -137,17 +140,16 @@ class Recon:
         return lines
 
     def check_unmounted(self) -> List[str]:
-        answers, _, failed = self._values('unmounted')
+        answers, _, _ = self._values('unmounted')
         self.results['unmounted'] = {'%s:%d' % h: a
                                      for h, a in answers.items()}
         lines = ['Getting unmounted drives from %d hosts...'
                  % len(self.hosts)]
         for host, answer in sorted(answers.items()):
             for device in answer or []:
+                self.problems += 1
                 lines.append('Not mounted: %s on %s:%d' % (
                     device['device'], host[0], host[1]))
-        if failed:
-            self.problems += failed
         return lines
 
     def check_md5(self) -> List[str]:
@@ -156,6 +158,7 @@ class Recon:
             if name.endswith('.ring.gz'):
                 local[name] = file_md5(os.path.join(self.swift_dir, name))
         answers = ask_all(self.hosts, 'ringmd5', self.timeout)
+        self.unanswered.update(h for h, a in answers.items() if a is None)
         matched = errors = 0
         lines = ['Checking ring md5sums']
         for host, answer in sorted(answers.items()):
@@ -170,7 +173,7 @@ class Recon:
                              % (host[0], host[1], ', '.join(wrong)))
             else:
                 matched += 1
-        self.problems += errors + (len(self.hosts) - errors - matched)
+        self.problems += len(self.hosts) - errors - matched
         self.results['md5'] = {'matched': matched, 'errors': errors,
                                'hosts': len(self.hosts)}
         lines.append('%d/%d hosts matched, %d error[s] while checking hosts.'
@@ -246,11 +249,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         report.append('[%s] %s' % (time.strftime('%Y-%m-%d %H:%M:%S'),
                                    lines[0]))
         report += lines[1:] + [RULE]
+    for host in sorted(recon.unanswered):
+        report.append('-> %s:%d did not answer' % host)
     if args.json:
         print(json.dumps(recon.results, sort_keys=True))
     else:
         print('\n'.join(report))
-    return 1 if recon.problems else 0
+    return 1 if recon.problems or recon.unanswered else 0
 
 
 if __name__ == '__main__':

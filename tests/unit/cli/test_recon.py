@@ -1,0 +1,76 @@
+"""swiftlike-recon against a real object server whose devices are not
+mount points, with quarantined files and a recon cache on disk, and a
+ring that also names a node nobody runs."""
+import json
+import os
+import subprocess
+
+import pytest
+
+from swiftlike.common.ring import RingBuilder
+from tests.conftest import cli_command
+from tests.servers import ServerProcess, free_port
+
+
+@pytest.fixture
+def node(tmp_path):
+    server = ServerProcess('object-server', str(tmp_path / 'node'),
+                           devices=('sdb1', 'sdb2'), mount_check='true')
+    quarantined = os.path.join(server.devices_dir, 'sdb1', 'quarantined')
+    for kind, names in (('objects', ('a' * 32, 'b' * 32)),
+                        ('objects-1', ('c' * 32,)),
+                        ('containers', ('d' * 32,))):
+        for name in names:
+            os.makedirs(os.path.join(quarantined, kind, name))
+    os.makedirs(server.options['recon_cache_path'])
+    with open(os.path.join(server.options['recon_cache_path'],
+                           'object.recon'), 'w') as f:
+        json.dump({'async_pending': 3}, f)
+    server.start()
+    yield server
+    server.stop()
+
+
+def write_ring(swift_dir, ports):
+    builder = RingBuilder(4, 1, 1)
+    for zone, port in enumerate(ports, 1):
+        for device in ('sdb1', 'sdb2'):
+            builder.add_dev({'region': 1, 'zone': zone, 'ip': '127.0.0.1',
+                             'port': port, 'device': device, 'weight': 1})
+    builder.rebalance(seed=1)
+    builder.get_ring().save(os.path.join(swift_dir, 'object.ring.gz'))
+
+
+def recon(node, *args):
+    prefix, env = cli_command('swiftlike-recon')
+    env = dict(env or os.environ, SWIFT_CONF_FILE=node.swift_conf)
+    return subprocess.run(prefix + list(args) + ['--swiftdir', node.etc,
+                                                 '--timeout', '2'],
+                          capture_output=True, text=True, env=env,
+                          timeout=60)
+
+
+def test_problems_are_reported_with_status_1(node):
+    write_ring(node.etc, [node.port])
+    done = recon(node, '--async', '--quarantined', '--md5')
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert '[async_pending] low: 3, high: 3' in done.stdout
+    assert '[quarantined_objects] low: 3, high: 3' in done.stdout
+    assert '[quarantined_containers] low: 1, high: 1' in done.stdout
+    assert '1/1 hosts matched, 0 error[s]' in done.stdout
+    report = json.loads(recon(node, '--quarantined', '--json').stdout)
+    host = '127.0.0.1:%d' % node.port
+    assert report['quarantined'][host]['policies'] == {
+        '0': {'objects': 2}, '1': {'objects': 1}}
+    # mount_check is on and neither device is a mount point
+    done = recon(node, '--unmounted')
+    assert done.returncode == 1
+    assert 'Not mounted: sdb1 on %s' % host in done.stdout
+    assert 'Not mounted: sdb2 on %s' % host in done.stdout
+    # a node in the ring that does not answer
+    silent = free_port()
+    write_ring(node.etc, [node.port, silent])
+    done = recon(node, '--async')
+    assert done.returncode == 1
+    assert 'no_result: 1, reported: 1' in done.stdout
+    assert '-> 127.0.0.1:%d did not answer' % silent in done.stdout
