@@ -2,23 +2,28 @@
 users know from python-swiftclient's ``swift``.
 
 Credentials: ``-A/--auth``, ``-U/--user``, ``-K/--key``, or ST_AUTH,
-ST_USER, ST_KEY. Exit status 0 when everything worked, 1 otherwise (each
-failure on stderr), 2 for bad usage.
+ST_USER, ST_KEY; or a token and storage URL from an earlier ``auth``
+(OS_AUTH_TOKEN, OS_STORAGE_URL). Exit status 0 when everything worked, 1
+otherwise (each failure on stderr), 2 for bad usage.
 """
 from __future__ import annotations
 
-import argparse
 import hashlib
-import hmac
 import json
 import os
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, List, Optional
-from urllib.parse import quote, urlparse
+from urllib.parse import quote, urlencode, urlparse
 
+from swiftlike.cli.client_args import parser
 from swiftlike.cli.client_http import CHUNK, ClientError, Connection
+from swiftlike.common.middleware.tempurl import (
+    SignatureError,
+    parse_expires,
+    signature,
+)
 
 SEGMENT_SUFFIX = '_segments'
 #: files smaller than this get no progress bar
@@ -55,9 +60,11 @@ def headers_from(pairs: List[str], prefix: str = '') -> Dict[str, str]:
 
 
 class Progress:
-    """A one-line progress bar on a terminal (nothing otherwise)."""
+    """A one-line progress bar when standard output is a terminal, so a
+    script reading the names the client prints never sees one."""
 
-    def __init__(self, label: str, total: int, stream=sys.stderr) -> None:
+    def __init__(self, label: str, total: int, stream=None) -> None:
+        stream = stream or sys.stdout
         self.label = label
         self.total = max(total, 1)
         self.done = 0
@@ -109,7 +116,8 @@ class Client:
 
     # -- verbs -----------------------------------------------------------
     def auth(self, args) -> None:
-        url, token = self.conn.authenticate()
+        url, token = (self.conn.url, self.conn.token) if self.conn.url \
+            else self.conn.authenticate()
         self.say('export OS_STORAGE_URL=%s' % url)
         self.say('export OS_AUTH_TOKEN=%s' % token)
 
@@ -234,9 +242,12 @@ class Client:
                          segment: int, headers: Dict[str, str]) -> None:
         container = args.container + SEGMENT_SUFFIX
         self.conn.request('PUT', container, ok=(2, 4))
-        prefix = '%s/%s/%d/%d/' % (name, headers['X-Object-Meta-Mtime'],
-                                   size, segment)
+        # swift's segment names, so either client finds the other's
+        prefix = '%s/%s%s/%d/%d/' % (name, '' if args.use_dlo else 'slo/',
+                                     headers['X-Object-Meta-Mtime'], size,
+                                     segment)
         manifest = []
+        progress = Progress(name, size)
         with open(path, 'rb') as f:
             for index in range((size + segment - 1) // segment):
                 data = f.read(segment)
@@ -246,6 +257,7 @@ class Client:
                 manifest.append({'path': '/%s/%s' % (container, seg_name),
                                  'etag': resp.headers['Etag'].strip('"'),
                                  'size_bytes': len(data)})
+                progress.add(len(data))
         if args.use_dlo:
             headers['X-Object-Manifest'] = quote('%s/%s' % (container,
                                                             prefix))
@@ -328,11 +340,9 @@ class Client:
 
     def _bulk_limit(self) -> int:
         """max_deletes_per_request when the cluster offers bulk delete."""
-        base = urlparse(self.conn.auth_url)
         try:
-            info = self.conn.session.get('%s://%s/info' % (
-                base.scheme, base.netloc), timeout=self.conn.timeout).json()
-        except (ValueError, OSError):
+            info = self.conn.info()
+        except ClientError:
             return 0
         return int(info.get('bulk_delete', {}).get(
             'max_deletes_per_request', 0))
@@ -385,13 +395,7 @@ class Client:
                                          destination))
 
     def capabilities(self, args) -> None:
-        base = urlparse(args.auth_url)
-        url = '%s://%s/info' % (base.scheme, base.netloc)
-        resp = self.conn.session.get(url, timeout=self.conn.timeout)
-        if resp.status_code != 200:
-            raise ClientError('GET %s failed: %d' % (url, resp.status_code),
-                              resp.status_code)
-        info = resp.json()
+        info = self.conn.info()
         self.say('Core: swift')
         self.say('Options:')
         for key, value in sorted(info.pop('swift', {}).items()):
@@ -399,96 +403,66 @@ class Client:
         self.say('Additional middleware: %s' % ', '.join(sorted(info))
                  if info else 'Additional middleware: none')
 
-    def tempurl(self, args) -> None:
-        expires = int(time.time()) + int(args.seconds) \
-            if not args.absolute else int(args.seconds)
-        body = '%s\n%d\n%s' % (args.method.upper(), expires, args.path)
-        sig = hmac.new(args.key.encode(), body.encode(),
-                       getattr(hashlib, args.digest)).hexdigest()
-        self.say('%s?temp_url_sig=%s&temp_url_expires=%d' % (
-            args.path, sig, expires))
+
+class UsageError(Exception):
+    """The command line asks for something impossible (exit status 2)."""
 
 
-def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog='swiftlike', description=__doc__.
-                                  splitlines()[0])
-    top.add_argument('-A', '--auth', dest='auth_url',
-                     default=os.environ.get('ST_AUTH'))
-    top.add_argument('-U', '--user', default=os.environ.get('ST_USER'))
-    top.add_argument('-K', '--key', default=os.environ.get('ST_KEY'))
-    verbs = top.add_subparsers(dest='verb', required=True)
-    verbs.add_parser('auth')
-    p = verbs.add_parser('stat')
-    p.add_argument('container', nargs='?')
-    p.add_argument('object', nargs='?')
-    p = verbs.add_parser('list')
-    p.add_argument('container', nargs='?')
-    p.add_argument('--long', '-l', action='store_true')
-    p.add_argument('--lh', action='store_true')
-    p.add_argument('--prefix', '-p')
-    p.add_argument('--delimiter', '-d')
-    p.add_argument('--totals', '-t', action='store_true')
-    p = verbs.add_parser('upload')
-    p.add_argument('container')
-    p.add_argument('files', nargs='+')
-    p.add_argument('--object-name')
-    p.add_argument('--segment-size', '-S', type=int)
-    p.add_argument('--use-dlo', action='store_true')
-    p.add_argument('--use-slo', action='store_true',
-                   help='(the default with --segment-size)')
-    p.add_argument('--header', '-H', action='append')
-    p.add_argument('--skip-identical', action='store_true')
-    p.add_argument('--changed', '-c', action='store_true')
-    p.add_argument('--object-threads', type=int, default=10,
-                   help='files uploaded at once')
-    p = verbs.add_parser('download')
-    p.add_argument('container', nargs='?')
-    p.add_argument('objects', nargs='*')
-    p.add_argument('--all', '-a', action='store_true')
-    p.add_argument('--prefix', '-p')
-    p.add_argument('--output', '-o')
-    p.add_argument('--skip-identical', action='store_true')
-    p = verbs.add_parser('delete')
-    p.add_argument('container', nargs='?')
-    p.add_argument('objects', nargs='*')
-    p.add_argument('--all', '-a', action='store_true')
-    p = verbs.add_parser('post')
-    p.add_argument('container', nargs='?')
-    p.add_argument('object', nargs='?')
-    p.add_argument('--meta', '-m', action='append')
-    p.add_argument('--header', '-H', action='append')
-    p.add_argument('--read-acl', '-r')
-    p.add_argument('--write-acl', '-w')
-    p = verbs.add_parser('copy')
-    p.add_argument('container')
-    p.add_argument('object')
-    p.add_argument('--destination', '-d')
-    p.add_argument('--meta', '-m', action='append')
-    p.add_argument('--fresh-metadata', action='store_true')
-    verbs.add_parser('capabilities')
-    p = verbs.add_parser('tempurl')
-    p.add_argument('method')
-    p.add_argument('seconds')
-    p.add_argument('path')
-    p.add_argument('key')
-    p.add_argument('--digest', default='sha256',
-                   choices=('sha1', 'sha256', 'sha512'))
-    p.add_argument('--absolute', action='store_true')
-    return top
+def temp_url(args) -> str:
+    """``swiftlike tempurl``: the signed path, as the tempurl middleware
+    checks it (the signature is computed by the middleware's own code)."""
+    try:
+        expires = parse_expires(args.seconds)
+    except SignatureError:
+        raise UsageError('seconds must be a whole number of seconds or an '
+                         'ISO 8601 time (YYYY-MM-DDTHH:MM:SSZ)') from None
+    if expires < 0:
+        raise UsageError('seconds must not be negative')
+    if not args.absolute and args.seconds.isdigit():
+        expires += int(time.time())
+    parts = args.path.split('/', 4)
+    if len(parts) < 5 or parts[0] or not all(parts[1:4]) or \
+            not (parts[4] or args.prefix_based):
+        raise UsageError('path must be the full path to an object, e.g. '
+                         '/v1/AUTH_account/c/o%s' % (
+                             ' (or a prefix, /v1/AUTH_account/c/p)'
+                             if args.prefix_based else ''))
+    signed = 'prefix:' + args.path if args.prefix_based else args.path
+    sig = signature(args.key, args.method.upper(), expires, signed,
+                    args.digest, args.ip_range).hex()
+    query = [('temp_url_sig', sig), ('temp_url_expires', time.strftime(
+        '%Y-%m-%dT%H:%M:%SZ', time.gmtime(expires)) if args.iso8601
+        else str(expires))]
+    if args.prefix_based:
+        query.append(('temp_url_prefix', parts[4]))
+    if args.ip_range:
+        query.append(('temp_url_ip_range', args.ip_range))
+    return '%s?%s' % (args.path, urlencode(query, safe=':'))
+
+
+def connect(args) -> Connection:
+    if args.auth_version not in ('1', '1.0'):
+        raise UsageError('only auth version 1.0 is spoken (-V 1.0)')
+    conn = Connection(args.auth_url, args.user, args.key,
+                      timeout=args.timeout, storage_url=args.os_storage_url,
+                      token=args.os_auth_token)
+    if conn.url is None and not conn.can_authenticate:
+        raise UsageError('give -A/-U/-K or set ST_AUTH, ST_USER and '
+                         'ST_KEY (or OS_STORAGE_URL and OS_AUTH_TOKEN)')
+    return conn
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parser().parse_args(argv)
-    if args.verb == 'tempurl':
-        Client(None).tempurl(args)
-        return 0
-    if not (args.auth_url and args.user and args.key):
-        print('Error: give -A/-U/-K or set ST_AUTH, ST_USER and ST_KEY',
-              file=sys.stderr)
-        return 2
-    client = Client(Connection(args.auth_url, args.user, args.key))
     try:
+        if args.verb == 'tempurl':
+            print(temp_url(args))
+            return 0
+        client = Client(connect(args))
         getattr(client, args.verb)(args)
+    except UsageError as err:
+        print('Error: %s' % err, file=sys.stderr)
+        return 2
     except ClientError as err:
         print('Error: %s' % err, file=sys.stderr)
         return 1

@@ -3,7 +3,7 @@ the storage URL with the token (one re-authentication on a 401)."""
 from __future__ import annotations
 
 from typing import Dict, Iterator, Optional, Tuple
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlparse
 
 import requests
 
@@ -18,18 +18,49 @@ class ClientError(Exception):
         self.status = status
 
 
+def failure_message(method: str, url: str, resp: requests.Response,
+                    container: Optional[str], obj: Optional[str],
+                    stream: bool = False) -> str:
+    """What a user is told of a refused request: what was not found, as
+    ``swift`` says it, otherwise the request and the server's answer."""
+    if resp.status_code == 404:
+        if obj is not None:
+            return 'Object %r not found' % ('%s/%s' % (container, obj))
+        if container is not None:
+            return 'Container %r not found' % container
+        return 'Account not found'
+    body = '' if stream else resp.text[:200]  # (a stream may be endless)
+    return '%s %s failed: %d %s %s' % (method, url, resp.status_code,
+                                       resp.reason, body)
+
+
 class Connection:
-    def __init__(self, auth_url: str, user: str, key: str,
-                 timeout: float = 60.0) -> None:
+    """Requests to one account. With ``storage_url`` and ``token`` given
+    (a token from an earlier ``swiftlike auth``) no authentication is made
+    until the token is refused, and then only when there are
+    credentials."""
+
+    def __init__(self, auth_url: Optional[str], user: Optional[str],
+                 key: Optional[str], timeout: float = 60.0,
+                 storage_url: Optional[str] = None,
+                 token: Optional[str] = None) -> None:
         self.auth_url = auth_url
         self.user = user
         self.key = key
         self.timeout = timeout
         self.session = requests.Session()
-        self.url: Optional[str] = None
-        self.token: Optional[str] = None
+        preauth = bool(storage_url and token)
+        self.url: Optional[str] = storage_url if preauth else None
+        self.token: Optional[str] = token if preauth else None
+
+    @property
+    def can_authenticate(self) -> bool:
+        return bool(self.auth_url and self.user and self.key)
 
     def authenticate(self) -> Tuple[str, str]:
+        if not self.can_authenticate:
+            raise ClientError('the token was refused and there are no '
+                              'credentials to get another', 401)
         try:
             resp = self.session.get(self.auth_url, headers={
                 'X-Auth-User': self.user, 'X-Auth-Key': self.key},
@@ -78,12 +109,24 @@ class Connection:
                 self.authenticate()
                 continue
             if resp.status_code // 100 not in ok:
-                raise ClientError('%s %s failed: %d %s %s' % (
-                    method, url, resp.status_code, resp.reason,
-                    resp.text[:200] if not stream else ''),
+                raise ClientError(failure_message(
+                    method, url, resp, container, obj, stream),
                     resp.status_code)
             return resp
         raise ClientError('unreachable')
+
+    def info(self) -> Dict:
+        """The cluster's ``/info``, from the storage URL's host."""
+        base = urlparse(self.path_url())
+        url = '%s://%s/info' % (base.scheme, base.netloc)
+        try:
+            resp = self.session.get(url, timeout=self.timeout)
+            if resp.status_code == 200:
+                return resp.json()
+        except (requests.RequestException, ValueError) as err:
+            raise ClientError('GET %s failed: %s' % (url, err)) from None
+        raise ClientError('GET %s failed: %d %s' % (
+            url, resp.status_code, resp.reason), resp.status_code)
 
     def listing(self, container: Optional[str] = None,
                 **params: str) -> Iterator[Dict]:

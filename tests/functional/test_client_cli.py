@@ -36,6 +36,12 @@ def test_every_verb(aio, tmp_path):
     listing = cli(aio, 'list', 'cli')
     assert listing.stdout.split() == ['big.bin', 'dir/a.txt',
                                       'dir/sub/b.txt', 'dlo.bin']
+    mtime = '%f' % os.path.getmtime(big)
+    assert cli(aio, 'list', 'cli_segments').stdout.split() == [
+        'big.bin/slo/%s/%d/1048576/%08d' % (mtime, big.stat().st_size, i)
+        for i in range(4)] + [
+        'dlo.bin/%s/%d/1048576/%08d' % (mtime, big.stat().st_size, i)
+        for i in range(4)]
     assert cli(aio, 'list', 'cli', '--prefix', 'dir/', '--delimiter', '/'
                ).stdout.split() == ['dir/a.txt', 'dir/sub/']
     long = cli(aio, 'list', 'cli', '--lh').stdout.splitlines()
@@ -72,8 +78,21 @@ def test_every_verb(aio, tmp_path):
         'X-Auth-Token': token}).content == b'aaa'
     caps = cli(aio, 'capabilities').stdout
     assert 'slo' in caps and 'tempurl' in caps
-    temp = cli(aio, 'tempurl', 'GET', 60, '/v1/AUTH_test/cli/a', 'key')
-    assert temp.stdout.startswith('/v1/AUTH_test/cli/a?temp_url_sig=')
+    # temp URLs signed offline work against the cluster, for one object
+    # and for a prefix
+    assert cli(aio, 'post', '-m', 'Temp-URL-Key:sekrit').returncode == 0
+    temp = cli(aio, 'tempurl', 'GET', 60, '/v1/AUTH_test/cli/dir/a.txt',
+               'sekrit').stdout.strip()
+    assert requests.get(url + temp).content == b'aaa'
+    temp = cli(aio, 'tempurl', 'GET', 60, '/v1/AUTH_test/cli/dir/', 'sekrit',
+               '--prefix-based', '--iso8601', '--digest', 'sha512'
+               ).stdout.strip()
+    assert 'temp_url_expires=20' in temp
+    assert requests.get(url + temp.replace('/dir/?', '/dir/sub/b.txt?')
+                        ).content == b'bbbb'
+    wrong = cli(aio, 'tempurl', 'GET', 60, '/v1/AUTH_test/cli/dir/a.txt',
+                'other').stdout.strip()
+    assert requests.get(url + wrong).status_code == 401
     # an interrupted directory upload, resumed with --skip-identical: only
     # what is missing goes up again
     before = cli(aio, 'stat', 'cli', 'dir/a.txt').stdout
@@ -95,11 +114,23 @@ def test_failures_have_messages_and_status(aio, tmp_path):
     bad = cli(aio, 'stat', user='test:tester', key='wrong')
     assert bad.returncode == 1 and 'Auth GET failed' in bad.stderr
     missing = cli(aio, 'stat', 'no-such-container')
-    assert missing.returncode == 1 and '404' in missing.stderr
+    assert missing.returncode == 1
+    assert "Container 'no-such-container' not found" in missing.stderr
+    assert cli(aio, 'list', 'no-such-container').returncode == 1
     nothing = cli(aio, 'download', 'no-such-container', 'x', '-o',
                   tmp_path / 'x')
-    assert nothing.returncode == 1 and 'Error downloading x' in \
-        nothing.stderr
+    assert nothing.returncode == 1
+    assert "Error downloading x: Object 'no-such-container/x' not found" \
+        in nothing.stderr
+    assert not os.path.exists(tmp_path / 'x')
+    # bad usage: exit status 2 and what is wrong
+    for args, message in (
+            (('tempurl', 'GET', 'soon', '/v1/a/c/o', 'k'), 'seconds must'),
+            (('tempurl', 'GET', '60', '/v1/a/c', 'k'), 'full path'),
+            (('-V', '3', 'stat'), 'auth version 1.0')):
+        done = cli(aio, *args)
+        assert done.returncode == 2 and message in done.stderr, done.stderr
+        assert 'Traceback' not in done.stderr
     prefix, env = cli_command('swiftlike')
     env = {k: v for k, v in (env or os.environ).items()
            if not k.startswith('ST_')}
@@ -145,3 +176,29 @@ def test_more_options(aio, tmp_path):
     done = cli(aio, 'delete', '--all', **user)
     assert done.returncode == 0, done.stderr
     assert cli(aio, 'list', **user).stdout == ''
+
+
+def test_token_from_auth_is_reused(aio):
+    """``eval $(swiftlike auth)`` then commands without credentials."""
+    exports = cli(aio, 'auth').stdout
+    env = dict(line.split(' ', 1)[1].split('=', 1)
+               for line in exports.splitlines())
+    prefix, base_env = cli_command('swiftlike')
+    base_env = {k: v for k, v in (base_env or os.environ).items()
+                if not k.startswith(('ST_', 'OS_'))}
+
+    def run(*args, **extra):
+        return subprocess.run(prefix + list(args), capture_output=True,
+                              text=True, timeout=60,
+                              env=dict(base_env, **extra))
+    assert run('stat', **env).returncode == 0
+    assert 'Account: AUTH_test' in run('stat', **env).stdout
+    refused = run('stat', OS_STORAGE_URL=env['OS_STORAGE_URL'],
+                  OS_AUTH_TOKEN='AUTH_tkbogus')
+    assert refused.returncode == 1 and 'token was refused' in \
+        refused.stderr
+    # with credentials too, a refused token is replaced
+    again = run('stat', OS_STORAGE_URL=env['OS_STORAGE_URL'],
+                OS_AUTH_TOKEN='AUTH_tkbogus', ST_AUTH=aio.auth_url,
+                ST_USER='test:tester', ST_KEY='testing')
+    assert again.returncode == 0, again.stderr

@@ -1,10 +1,20 @@
-"""The client's pure helpers: sizes, header options, the progress bar."""
+"""The client's pure helpers: sizes, header options, the progress bar,
+temp URL signing."""
 import io
+from urllib.parse import parse_qs
 
 import pytest
 
-from swiftlike.cli.client import Progress, headers_from, human
+from swiftlike.cli.client import (
+    Progress,
+    UsageError,
+    headers_from,
+    human,
+    temp_url,
+)
+from swiftlike.cli.client_args import parser
 from swiftlike.cli.client_http import ClientError
+from swiftlike.common.middleware.tempurl import signature
 
 
 class Terminal(io.StringIO):
@@ -36,3 +46,40 @@ def test_progress_only_on_a_terminal_for_big_files():
     small = Terminal()
     Progress('small', 10, stream=small).add(10)
     assert quiet.getvalue() == '' and small.getvalue() == ''
+
+
+def signed(*argv):
+    query = temp_url(parser().parse_args(['tempurl'] + list(argv)))
+    path, _, query = query.partition('?')
+    return path, {k: v[0] for k, v in parse_qs(query).items()}
+
+
+def test_temp_url_expiry_forms():
+    _, q = signed('GET', '1700000000', '/v1/a/c/o', 'k', '--absolute')
+    assert q['temp_url_expires'] == '1700000000'
+    assert q['temp_url_sig'] == signature(
+        'k', 'GET', 1700000000, '/v1/a/c/o').hex()
+    _, q = signed('put', '2030-01-02T03:04:05Z', '/v1/a/c/o', 'k',
+                  '--digest', 'sha1')
+    assert q['temp_url_expires'] == '1893553445'
+    assert q['temp_url_sig'] == signature(
+        'k', 'PUT', 1893553445, '/v1/a/c/o', 'sha1').hex()
+    _, q = signed('GET', '1893553445', '/v1/a/c/pre', 'k', '--absolute',
+                  '--iso8601', '--prefix-based', '--ip-range', '10.0.0.0/8')
+    assert q == {'temp_url_expires': '2030-01-02T03:04:05Z',
+                 'temp_url_prefix': 'pre', 'temp_url_ip_range': '10.0.0.0/8',
+                 'temp_url_sig': signature(
+                     'k', 'GET', 1893553445, 'prefix:/v1/a/c/pre',
+                     ip_range='10.0.0.0/8').hex()}
+
+
+@pytest.mark.parametrize('argv', [
+    ('GET', 'tomorrow', '/v1/a/c/o', 'k'),
+    ('GET', '-5', '/v1/a/c/o', 'k'),
+    ('GET', '60', 'v1/a/c/o', 'k'),
+    ('GET', '60', '/v1/a/c/', 'k'),
+    ('GET', '60', '/v1/a//o', 'k'),
+])
+def test_temp_url_refuses_bad_input(argv):
+    with pytest.raises(UsageError):
+        signed(*argv)
