@@ -192,8 +192,31 @@ class Recon:
         answers, _, failed = self._values('auditor/%ss' % self.server)
         self.results['auditor'] = {'%s:%d' % h: a
                                    for h, a in answers.items()}
-        return ['Checking auditor stats', '%d of %d hosts reported' % (
-            len(self.hosts) - failed, len(self.hosts))]
+        good = [a for a in answers.values() if a]
+        lines = ['Checking auditor stats']
+        if self.server == 'object':
+            for mode in ('ALL', 'ZBF'):
+                passes = [a.get('object_auditor_stats_%s' % mode) or {}
+                          for a in good]
+                for key in ('audit_time', 'quarantined', 'errors', 'passes',
+                            'bytes_processed'):
+                    values = [p[key] for p in passes if p.get(key) is not None]
+                    lines.append(stats_line('%s_%s_last_path' % (mode, key),
+                                            values, failed, len(self.hosts)))
+            return lines
+        prefix = self.server + '_'
+        since = [float(a[prefix + 'audits_since']) for a in good
+                 if a.get(prefix + 'audits_since')]
+        if since:
+            lines.append('[last_pass] oldest: %s ago, newest: %s ago' % (
+                _ago(min(since)), _ago(max(since))))
+        for key in ('audits_passed', 'audits_failed',
+                    'auditor_pass_completed'):
+            values = [a[prefix + key] for a in good
+                      if a.get(prefix + key) is not None]
+            lines.append(stats_line(prefix + key, values, failed,
+                                    len(self.hosts)))
+        return lines
 
     def check_updater(self) -> List[str]:
         key = '%s_updater_sweep' % self.server

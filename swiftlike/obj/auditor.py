@@ -65,7 +65,7 @@ class ObjectAuditor(Daemon):
     def audit_pass(self, mode: str) -> None:
         began = time.time()
         self.stats = dict.fromkeys(('passes', 'quarantined', 'errors',
-                                    'bytes'), 0)
+                                    'bytes_processed'), 0)
         files = RateLimiter(self.zbf_per_second if mode == ZBF
                             else self.files_per_second)
         volume = RateLimiter(0 if mode == ZBF else self.bytes_per_second)
@@ -79,7 +79,7 @@ class ObjectAuditor(Daemon):
             'Object audit (%s) pass completed: %.02fs, %d passed, %d '
             'quarantined, %d errors, %d bytes read', mode, elapsed,
             self.stats['passes'], self.stats['quarantined'],
-            self.stats['errors'], self.stats['bytes'])
+            self.stats['errors'], self.stats['bytes_processed'])
         key = 'object_auditor_stats_%s' % mode
         self.dump_recon({key: dict(self.stats, audit_time=elapsed,
                                    start_time=began)})
@@ -156,7 +156,7 @@ class ObjectAuditor(Daemon):
             return None
         reader = df.reader()
         for chunk in reader:
-            self.stats['bytes'] += len(chunk)
+            self.stats['bytes_processed'] += len(chunk)
             volume.take(len(chunk))
         if not os.path.isdir(hash_dir):  # the reader found an ETag mismatch
             return 'ETag mismatch'

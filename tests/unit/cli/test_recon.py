@@ -25,7 +25,9 @@ def node(tmp_path):
     os.makedirs(server.options['recon_cache_path'])
     with open(os.path.join(server.options['recon_cache_path'],
                            'object.recon'), 'w') as f:
-        json.dump({'async_pending': 3}, f)
+        json.dump({'async_pending': 3, 'object_auditor_stats_ALL': {
+            'passes': 5, 'errors': 0, 'quarantined': 1, 'audit_time': 2.5,
+            'start_time': 1.0, 'bytes_processed': 4096}}, f)
     server.start()
     yield server
     server.stop()
@@ -58,6 +60,10 @@ def test_problems_are_reported_with_status_1(node):
     assert '[quarantined_objects] low: 3, high: 3' in done.stdout
     assert '[quarantined_containers] low: 1, high: 1' in done.stdout
     assert '1/1 hosts matched, 0 error[s]' in done.stdout
+    audit = recon(node, '--auditor').stdout
+    assert '[ALL_passes_last_path] low: 5, high: 5' in audit
+    assert '[ALL_bytes_processed_last_path] low: 4096' in audit
+    assert '[ZBF_passes_last_path] - No hosts returned valid data.' in audit
     report = json.loads(recon(node, '--quarantined', '--json').stdout)
     host = '127.0.0.1:%d' % node.port
     assert report['quarantined'][host]['policies'] == {
