@@ -8,7 +8,6 @@ otherwise (each failure on stderr), 2 for bad usage.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -19,6 +18,7 @@ from urllib.parse import quote, urlencode, urlparse
 
 from swiftlike.cli.client_args import parser
 from swiftlike.cli.client_http import CHUNK, ClientError, Connection
+from swiftlike.common.fs import file_md5
 from swiftlike.common.middleware.tempurl import (
     SignatureError,
     parse_expires,
@@ -38,13 +38,6 @@ def human(size: float) -> str:
         size /= 1024.0
     return str(size)
 
-
-def file_md5(path: str) -> str:
-    md5 = hashlib.md5(usedforsecurity=False)
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(CHUNK), b''):
-            md5.update(block)
-    return md5.hexdigest()
 
 
 def headers_from(pairs: List[str], prefix: str = '') -> Dict[str, str]:

@@ -3,7 +3,6 @@ its object lives in the ring (Swift's swift-object-info)."""
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import re
 import sys
@@ -15,6 +14,7 @@ from swiftlike.common.exceptions import (
     ConfigError,
     RingLoadError,
 )
+from swiftlike.common.fs import file_md5
 from swiftlike.common.hashing import hash_path
 from swiftlike.common.headers import (
     is_object_transient_sysmeta,
@@ -66,12 +66,8 @@ def _etag_line(path: str, metadata: Dict[str, str], check: bool) -> str:
         return 'ETag: Not found in metadata'
     if not check or not path.endswith('.data'):
         return 'ETag: %s (not checked)' % etag
-    md5 = hashlib.md5(usedforsecurity=False)
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''):
-            md5.update(block)
-    state = 'valid' if md5.hexdigest() == etag else \
-        'invalid: file holds %s' % md5.hexdigest()
+    actual = file_md5(path)
+    state = 'valid' if actual == etag else 'invalid: file holds %s' % actual
     return 'ETag: %s (%s)' % (etag, state)
 
 

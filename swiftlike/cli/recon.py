@@ -12,7 +12,6 @@ a cron job can alert on it.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import http.client
 import json
 import os
@@ -23,6 +22,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from swiftlike.common.config import prefer_swift_conf_in
 from swiftlike.common.exceptions import ConfigError, RingLoadError
+from swiftlike.common.fs import file_md5
 from swiftlike.common.ring import Ring
 
 Host = Tuple[str, int]
@@ -65,13 +65,6 @@ def stats_line(name: str, values: List[float], failed: int,
 def _num(value: float):
     return int(value) if float(value).is_integer() else round(value, 3)
 
-
-def file_md5(path: str) -> str:
-    md5 = hashlib.md5(usedforsecurity=False)
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(65536), b''):
-            md5.update(block)
-    return md5.hexdigest()
 
 
 class Recon:

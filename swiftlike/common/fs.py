@@ -1,10 +1,11 @@
-"""Filesystem helpers for durable writes: what is reported written is on disk.
-"""
+"""Filesystem helpers for durable writes (what is reported written is on
+disk), locks, and reading a file's checksum."""
 from __future__ import annotations
 
 import contextlib
 import errno
 import fcntl
+import hashlib
 import os
 import tempfile
 import time
@@ -107,3 +108,13 @@ def makedirs_count(path: str) -> int:
         except FileExistsError:
             pass
     return created
+
+
+def file_md5(path: str, block_size: int = 1 << 20) -> str:
+    """The hex MD5 of a file's bytes (its ETag, or a ring's checksum),
+    read in large blocks."""
+    md5 = hashlib.md5(usedforsecurity=False)
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(block_size), b''):
+            md5.update(block)
+    return md5.hexdigest()

@@ -182,6 +182,7 @@ def test_the_guides_cluster_works(cluster, tmp_path):
         for _, _, files in os.walk(srv):
             copies += sum(1 for f in files if f.endswith('.data'))
     assert copies == 3
+    # (a generous timeout: CI machines may be slow, not the nodes wrong)
     report = tool('swiftlike-recon', '--md5', '--unmounted', '--swiftdir',
-                  cluster['proxy_etc'])
+                  cluster['proxy_etc'], '--timeout', 30)
     assert '3/3 hosts matched, 0 error[s] while checking hosts.' in report

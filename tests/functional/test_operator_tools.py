@@ -86,7 +86,8 @@ def test_get_nodes_and_info_tools(aio):
 
 def test_recon_against_the_all_in_one(aio):
     etc = os.path.join(aio.root, 'data', 'etc')
-    out = run(aio, 'swiftlike-recon', '--all', '--swiftdir', etc)
+    out = run(aio, 'swiftlike-recon', '--all', '--swiftdir', etc,
+              '--timeout', 20)
     assert out.returncode == 0, out.stdout + out.stderr
     assert '--> Starting reconnaissance on 4 hosts (object)' in out.stdout
     assert '4/4 hosts matched, 0 error[s] while checking hosts.' in \

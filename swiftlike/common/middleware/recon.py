@@ -7,7 +7,6 @@ drives, version and time.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
@@ -17,6 +16,7 @@ from webob import Request, Response
 
 import swiftlike
 from swiftlike.common.config import ConfSection
+from swiftlike.common.fs import file_md5
 
 DEFAULT_RECON_CACHE = '/var/cache/swift'
 DEFAULT_SWIFT_DIR = '/etc/swift'
@@ -33,13 +33,6 @@ def _read_json(path: str) -> Dict[str, Any]:
     except (OSError, ValueError):
         return {}
 
-
-def _file_md5(path: str) -> str:
-    md5 = hashlib.md5(usedforsecurity=False)
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(65536), b''):
-            md5.update(block)
-    return md5.hexdigest()
 
 
 class ReconMiddleware:
@@ -182,7 +175,7 @@ class ReconMiddleware:
         for name in sorted(names):
             if name.endswith('.ring.gz'):
                 path = os.path.join(self.swift_dir, name)
-                rings[path] = _file_md5(path)
+                rings[path] = file_md5(path)
         return rings
 
     def _quarantined(self) -> Dict[str, Any]:
