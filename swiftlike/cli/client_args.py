@@ -6,6 +6,22 @@ import argparse
 import os
 
 
+def byte_size(text: str) -> int:
+    """``1048576``, ``1024K``, ``1M``, ``2G``: powers of 1024, as swift
+    reads --segment-size."""
+    units = 'BKMG'
+    try:
+        if text[-1:].upper() in units:
+            value = int(text[:-1]) * 1024 ** units.index(text[-1].upper())
+        else:
+            value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise argparse.ArgumentTypeError('invalid segment size %r' % text)
+    return value
+
+
 def _connection_options(top: argparse.ArgumentParser) -> None:
     env = os.environ.get
     top.add_argument('-A', '--auth', dest='auth_url', default=env('ST_AUTH'),
@@ -32,9 +48,9 @@ def _transfer_verbs(verbs) -> None:
     p.add_argument('container')
     p.add_argument('files', nargs='+', help='files or directories')
     p.add_argument('--object-name', help='the object\'s name (one file)')
-    p.add_argument('--segment-size', '-S', type=int,
-                   help='upload files larger than this many bytes as '
-                        'segments and a manifest')
+    p.add_argument('--segment-size', '-S', type=byte_size,
+                   help='upload files larger than this as segments and a '
+                        'manifest: bytes, or with a B, K, M or G suffix')
     p.add_argument('--use-dlo', action='store_true',
                    help='a dynamic (X-Object-Manifest) manifest')
     p.add_argument('--use-slo', action='store_true',

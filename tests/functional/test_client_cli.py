@@ -31,7 +31,7 @@ def test_every_verb(aio, tmp_path):
              cwd=work)
     assert up.returncode == 0, up.stderr
     up = cli(aio, 'upload', 'cli', 'big.bin', '--object-name', 'dlo.bin',
-             '--segment-size', 1048576, '--use-dlo', cwd=work)
+             '-S', '1M', '--use-dlo', cwd=work)
     assert up.returncode == 0, up.stderr
     listing = cli(aio, 'list', 'cli')
     assert listing.stdout.split() == ['big.bin', 'dir/a.txt',

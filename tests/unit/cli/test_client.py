@@ -12,7 +12,7 @@ from swiftlike.cli.client import (
     human,
     temp_url,
 )
-from swiftlike.cli.client_args import parser
+from swiftlike.cli.client_args import byte_size, parser
 from swiftlike.cli.client_http import ClientError
 from swiftlike.common.middleware.tempurl import signature
 
@@ -83,3 +83,14 @@ def test_temp_url_expiry_forms():
 def test_temp_url_refuses_bad_input(argv):
     with pytest.raises(UsageError):
         signed(*argv)
+
+
+def test_segment_sizes():
+    assert byte_size('1048576') == 1048576
+    assert byte_size('512K') == 512 * 1024
+    assert byte_size('1m') == 1024 * 1024
+    assert byte_size('2G') == 2 * 1024 ** 3
+    assert byte_size('7B') == 7
+    for bad in ('', 'M', '1T', '-1M', '0', 'lots'):
+        with pytest.raises(Exception, match='invalid segment size'):
+            byte_size(bad)
