@@ -203,12 +203,14 @@ class RecordingServer:
     """A real HTTP peer that records requests and answers ``status``
     after ``delay`` seconds: the container servers of object tests."""
 
-    def __init__(self, status: int = 201, delay: float = 0.0) -> None:
+    def __init__(self, status: int = 201, delay: float = 0.0,
+                 headers: Optional[Dict[str, str]] = None) -> None:
         import http.server
         import threading
         self.requests = []
         self.status = status
         self.delay = delay
+        self.headers = headers or {}
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -219,6 +221,8 @@ class RecordingServer:
                                        dict(self.headers), body))
                 time.sleep(outer.delay)
                 self.send_response(outer.status)
+                for name, value in outer.headers.items():
+                    self.send_header(name, value)
                 self.send_header('Content-Length', '0')
                 self.end_headers()
 

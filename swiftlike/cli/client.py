@@ -8,6 +8,8 @@ otherwise (each failure on stderr), 2 for bad usage.
 """
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import sys
@@ -79,17 +81,31 @@ class Progress:
 
 
 class ProgressReader:
-    """A file whose reads move a progress bar (requests streams it)."""
+    """A file streamed as a request body: its reads move a progress bar
+    and feed an MD5 to compare with the ETag the cluster answers. Reads
+    are of at least CHUNK bytes, whatever the HTTP library asks for, so a
+    large upload costs few Python calls."""
 
     def __init__(self, f, progress: Progress) -> None:
         self.f = f
         self.progress = progress
+        self.md5 = hashlib.md5(usedforsecurity=False)
         self.len = os.fstat(f.fileno()).st_size - f.tell()
 
     def read(self, size: int = -1) -> bytes:
-        data = self.f.read(size)
+        data = self.f.read(max(size, CHUNK) if size >= 0 else -1)
+        self.md5.update(data)
         self.progress.add(len(data))
         return data
+
+
+def check_etag(resp, expected: str) -> None:
+    """The cluster must have stored what was sent (its ETag says what it
+    stored)."""
+    etag = (resp.headers.get('Etag') or '').strip('"')
+    if etag and etag != expected:
+        raise ClientError('md5 mismatch: sent %s, the cluster stored %s'
+                          % (expected, etag))
 
 
 class Client:
@@ -227,8 +243,11 @@ class Client:
             self._upload_segments(args, path, name, size, segment, headers)
             return True
         with open(path, 'rb') as f:
-            self.conn.request('PUT', args.container, name, headers=headers,
-                              data=ProgressReader(f, Progress(name, size)))
+            body = ProgressReader(f, Progress(name, size))
+            resp = self.conn.request('PUT', args.container, name,
+                                     headers=headers, data=body)
+        if not args.ignore_checksum:
+            check_etag(resp, body.md5.hexdigest())
         return True
 
     def _upload_segments(self, args, path: str, name: str, size: int,
@@ -247,6 +266,9 @@ class Client:
                 seg_name = '%s%08d' % (prefix, index)
                 resp = self.conn.request('PUT', container, seg_name,
                                          data=data)
+                if not args.ignore_checksum:
+                    check_etag(resp, hashlib.md5(
+                        data, usedforsecurity=False).hexdigest())
                 manifest.append({'path': '/%s/%s' % (container, seg_name),
                                  'etag': resp.headers['Etag'].strip('"'),
                                  'size_bytes': len(data)})
@@ -290,12 +312,33 @@ class Client:
         if os.path.dirname(target):
             os.makedirs(os.path.dirname(target), exist_ok=True)
         tmp = target + '.swiftlike-part'
+        try:
+            self._receive(args, resp, name, tmp)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        os.replace(tmp, target)
+
+    @staticmethod
+    def _receive(args, resp, name: str, tmp: str) -> None:
+        """The body into ``tmp``, checked against the object's ETag (a
+        large object's ETag is not the MD5 of its bytes, so large objects
+        are not checked)."""
         progress = Progress(name, int(resp.headers.get('Content-Length', 0)))
+        md5 = hashlib.md5(usedforsecurity=False)
         with open(tmp, 'wb') as f:
             for chunk in resp.iter_content(CHUNK):
                 f.write(chunk)
+                md5.update(chunk)
                 progress.add(len(chunk))
-        os.replace(tmp, target)
+        manifest = 'X-Static-Large-Object' in resp.headers or \
+            'X-Object-Manifest' in resp.headers
+        etag = (resp.headers.get('Etag') or '').strip('"')
+        if not (manifest or args.ignore_checksum) and etag and \
+                md5.hexdigest() != etag:
+            raise ClientError('md5sum != etag, %s != %s'
+                              % (md5.hexdigest(), etag))
 
     def delete(self, args) -> None:
         if args.all:

@@ -63,6 +63,9 @@ def _transfer_verbs(verbs) -> None:
                    help='skip files with the same size and mtime')
     p.add_argument('--object-threads', type=int, default=10,
                    help='files uploaded at once (10)')
+    p.add_argument('--ignore-checksum', action='store_true',
+                   help='do not compare the MD5 of what was sent with the '
+                        'ETag the cluster answers')
     p = verbs.add_parser('download', help='download objects')
     p.add_argument('container', nargs='?')
     p.add_argument('objects', nargs='*')
@@ -72,6 +75,8 @@ def _transfer_verbs(verbs) -> None:
     p.add_argument('--output', '-o', help='file to write (one object)')
     p.add_argument('--skip-identical', action='store_true',
                    help='skip objects whose local copy has their MD5')
+    p.add_argument('--ignore-checksum', action='store_true',
+                   help='do not compare what arrived with the ETag')
 
 
 def _other_verbs(verbs) -> None:

@@ -1,10 +1,12 @@
 """The swiftlike client against the all-in-one: every verb, and failures."""
 import os
+import re
 import subprocess
 
 import requests
 
 from tests.conftest import cli_command
+from tests.servers import RecordingServer
 
 
 def cli(aio, *args, user='test:tester', key='testing', cwd=None):
@@ -202,3 +204,58 @@ def test_token_from_auth_is_reused(aio):
                 OS_AUTH_TOKEN='AUTH_tkbogus', ST_AUTH=aio.auth_url,
                 ST_USER='test:tester', ST_KEY='testing')
     assert again.returncode == 0, again.stderr
+
+
+def corrupt_every_copy(aio, account, container, obj):
+    """Same length, other bytes, in every replica's .data file."""
+    etc = os.path.join(aio.root, 'data', 'etc')
+    prefix, env = cli_command('swiftlike-get-nodes')
+    env = dict(env or os.environ,
+               SWIFT_CONF_FILE=os.path.join(etc, 'swift.conf'))
+    out = subprocess.run(prefix + [os.path.join(etc, 'object.ring.gz'),
+                                   account, container, obj],
+                         capture_output=True, text=True, env=env,
+                         timeout=60).stdout
+    digest = re.search(r'Hash\s+([0-9a-f]{32})', out).group(1)
+    found = 0
+    for root, _, files in os.walk(os.path.join(aio.root, 'data', 'srv')):
+        if os.path.basename(root) == digest:
+            for name in files:
+                if name.endswith('.data'):
+                    with open(os.path.join(root, name), 'r+b') as f:
+                        f.write(b'X')
+                    found += 1
+    return found
+
+
+def test_checksums_are_checked(aio, tmp_path):
+    """What arrives is compared with the ETag, both ways."""
+    work = tmp_path / 'w'
+    work.mkdir()
+    (work / 'f.txt').write_bytes(b'good bytes')
+    assert cli(aio, 'upload', 'sums', 'f.txt', cwd=work).returncode == 0
+    assert corrupt_every_copy(aio, 'AUTH_test', 'sums', 'f.txt') == 3
+    target = tmp_path / 'got.txt'
+    done = cli(aio, 'download', 'sums', 'f.txt', '-o', target)
+    assert done.returncode == 1
+    assert 'md5sum != etag' in done.stderr
+    assert not target.exists() and os.listdir(tmp_path) == ['w']
+    # a server that says it stored something else
+    liar = RecordingServer(status=201, headers={
+        'Etag': '"%s"' % ('0' * 32)})
+    try:
+        prefix, env = cli_command('swiftlike')
+        env = {k: v for k, v in (env or os.environ).items()
+               if not k.startswith(('ST_', 'OS_'))}
+        env.update(OS_STORAGE_URL='http://%s/v1/AUTH_x' % liar.host,
+                   OS_AUTH_TOKEN='AUTH_tkx')
+        done = subprocess.run(prefix + ['upload', 'c', 'f.txt'], cwd=work,
+                              capture_output=True, text=True, env=env,
+                              timeout=60)
+        assert done.returncode == 1
+        assert 'md5 mismatch' in done.stderr and done.stdout == ''
+        assert [r[:2] for r in liar.requests] == [
+            ('PUT', '/v1/AUTH_x/c'), ('PUT', '/v1/AUTH_x/c/f.txt')]
+        assert liar.requests[1][3] == b'good bytes'
+    finally:
+        liar.close()
