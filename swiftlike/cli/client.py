@@ -19,7 +19,12 @@ from typing import Dict, List, Optional
 from urllib.parse import quote, urlencode, urlparse
 
 from swiftlike.cli.client_args import parser
-from swiftlike.cli.client_http import CHUNK, ClientError, Connection
+from swiftlike.cli.client_http import (
+    CHUNK,
+    ClientError,
+    Connection,
+    read_ahead,
+)
 from swiftlike.common.fs import file_md5
 from swiftlike.common.middleware.tempurl import (
     SignatureError,
@@ -328,7 +333,7 @@ class Client:
         progress = Progress(name, int(resp.headers.get('Content-Length', 0)))
         md5 = hashlib.md5(usedforsecurity=False)
         with open(tmp, 'wb') as f:
-            for chunk in resp.iter_content(CHUNK):
+            for chunk in read_ahead(resp.iter_content(CHUNK)):
                 f.write(chunk)
                 md5.update(chunk)
                 progress.add(len(chunk))

@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Client benchmark: MiB/s of ``swiftlike upload`` / ``download`` against
+python-swiftclient's ``swift`` on the same cluster and file.
+
+    python bench/client_bench.py [--size-mib 256] [--runs 3]
+                                 [--segment-mib 0]
+
+Starts its own all-in-one, writes ``--size-mib`` MiB of random bytes to a
+file (in /dev/shm when there is one, so the local disk is not measured),
+then uploads and downloads it with each client in turn, ``--runs`` times;
+both check MD5s. ``--segment-mib N`` uploads in segments (an SLO) instead.
+Prints one JSON document: the seconds and MiB/s of every run.
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+
+from bench.aio_tools import start_aio, stop_aio  # noqa: E402
+
+MIB = 1024 * 1024
+
+
+def executable(name):
+    beside = os.path.join(os.path.dirname(sys.executable), name)
+    return beside if os.path.exists(beside) else shutil.which(name)
+
+
+def timed(argv, env, cwd):
+    began = time.perf_counter()
+    done = subprocess.run(argv, env=env, cwd=cwd, capture_output=True,
+                          text=True)
+    if done.returncode:
+        raise SystemExit('%s failed: %s' % (' '.join(argv), done.stderr))
+    return time.perf_counter() - began
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--size-mib', type=int, default=256)
+    parser.add_argument('--runs', type=int, default=3)
+    parser.add_argument('--segment-mib', type=int, default=0)
+    parser.add_argument('--port', type=int, default=18880)
+    args = parser.parse_args()
+    clients = {name: executable(name) for name in ('swiftlike', 'swift')}
+    clients = {k: v for k, v in clients.items() if v}
+    work = tempfile.mkdtemp(prefix='swiftlike-client-bench-',
+                            dir='/dev/shm' if os.path.isdir('/dev/shm')
+                            else None)
+    proc = start_aio(args.port, extra=['--no-daemons'])
+    try:
+        with open(os.path.join(work, 'payload'), 'wb') as f:
+            for _ in range(args.size_mib):
+                f.write(os.urandom(MIB))
+        env = dict(os.environ,
+                   ST_AUTH='http://127.0.0.1:%d/auth/v1.0' % args.port,
+                   ST_USER='test:tester', ST_KEY='testing')
+        segments = ['-S', str(args.segment_mib * MIB)] \
+            if args.segment_mib else []
+        results = {}
+        for name, path in clients.items():
+            runs = {'upload_s': [], 'download_s': []}
+            for run in range(args.runs):
+                obj = '%s-%d' % (name, run)
+                runs['upload_s'].append(round(timed(
+                    [path, 'upload', 'bench', 'payload', '--object-name',
+                     obj] + segments, env, work), 2))
+                runs['download_s'].append(round(timed(
+                    [path, 'download', 'bench', obj, '-o', 'back'],
+                    env, work), 2))
+            for key in ('upload', 'download'):
+                runs['best_%s_mib_per_s' % key] = round(
+                    args.size_mib / min(runs['%s_s' % key]), 1)
+            results[name] = runs
+        json.dump({'size_mib': args.size_mib,
+                   'segment_mib': args.segment_mib, 'clients': results},
+                  sys.stdout, indent=2)
+        print()
+    finally:
+        stop_aio(proc)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == '__main__':
+    main()
