@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import os
 import sys
@@ -19,6 +20,15 @@ from typing import Dict, List, Optional
 from urllib.parse import quote, urlencode, urlparse
 
 from swiftlike.cli.client_args import parser
+from swiftlike.cli.client_format import (
+    account_rows,
+    container_line,
+    container_rows,
+    format_rows,
+    object_line,
+    object_rows,
+    totals_line,
+)
 from swiftlike.cli.client_http import (
     CHUNK,
     ClientError,
@@ -35,16 +45,6 @@ from swiftlike.common.middleware.tempurl import (
 SEGMENT_SUFFIX = '_segments'
 #: files smaller than this get no progress bar
 PROGRESS_MIN = 8 * 1024 * 1024
-
-
-def human(size: float) -> str:
-    for unit in ('', 'K', 'M', 'G', 'T'):
-        if size < 1024 or unit == 'T':
-            return ('%d%s' % (size, unit)) if unit == '' else \
-                ('%.1f%s' % (size, unit))
-        size /= 1024.0
-    return str(size)
-
 
 
 def headers_from(pairs: List[str], prefix: str = '') -> Dict[str, str]:
@@ -137,67 +137,57 @@ class Client:
 
     def stat(self, args) -> None:
         resp = self.conn.request('HEAD', args.container, args.object)
-        h = resp.headers
+        account = urlparse(self.conn.url).path.rstrip('/').rsplit('/', 1)[-1]
         if args.object:
-            rows = [('Account', urlparse(self.conn.url).path.split('/')[2]),
-                    ('Container', args.container), ('Object', args.object),
-                    ('Content Type', h.get('Content-Type')),
-                    ('Content Length', h.get('Content-Length')),
-                    ('Last Modified', h.get('Last-Modified')),
-                    ('ETag', (h.get('Etag') or '').strip('"'))]
-            if h.get('X-Object-Manifest'):
-                rows.append(('Manifest', h['X-Object-Manifest']))
+            rows = object_rows(account, args.container, args.object,
+                               resp.headers, args.lh)
         elif args.container:
-            rows = [('Container', args.container),
-                    ('Objects', h.get('X-Container-Object-Count')),
-                    ('Bytes', h.get('X-Container-Bytes-Used')),
-                    ('Read ACL', h.get('X-Container-Read', '')),
-                    ('Write ACL', h.get('X-Container-Write', '')),
-                    ('Storage Policy', h.get('X-Storage-Policy', ''))]
+            rows = container_rows(account, args.container, resp.headers,
+                                  args.lh)
         else:
-            rows = [('Account', urlparse(self.conn.url).path.split('/')[2]),
-                    ('Containers', h.get('X-Account-Container-Count')),
-                    ('Objects', h.get('X-Account-Object-Count')),
-                    ('Bytes', h.get('X-Account-Bytes-Used'))]
-        prefix = ('x-object-meta-' if args.object else 'x-container-meta-'
-                  if args.container else 'x-account-meta-')
-        rows += [('Meta %s' % k[len(prefix):].title(), v)
-                 for k, v in h.items() if k.lower().startswith(prefix)]
-        width = max(len(k) for k, _ in rows)
-        for key, value in rows:
-            self.say('%s: %s' % (key.rjust(width), value))
+            rows = account_rows(account, resp.headers, args.lh)
+        for line in format_rows(rows, skip_missing=bool(args.object)):
+            self.say(line)
 
     def list(self, args) -> None:
         params = {'prefix': args.prefix or '',
                   'delimiter': args.delimiter or ''}
-        rows = list(self.conn.listing(args.container, **params))
+        long = args.long or args.lh or args.totals
         total_bytes = total_count = 0
+        rows = self.conn.listing(args.container, **params)
+        if long and not args.container and not args.totals:
+            rows = self._with_heads(rows)
         for row in rows:
-            name = row.get('name') or row.get('subdir')
-            size = row.get('bytes', 0)
-            total_bytes += size
+            total_bytes += row.get('bytes', 0)
             total_count += row.get('count', 0)
-            if not (args.long or args.lh) or 'subdir' in row:
-                if not args.totals:
-                    self.say(name)
+            if args.totals:
                 continue
-            shown = human(size) if args.lh else str(size)
-            if args.container:
-                line = '%12s %s %s %s' % (
-                    shown, row.get('last_modified', '')[:19].replace(
-                        'T', ' '), row.get('content_type', '')[:24].ljust(
-                        24), name)
+            if not long:
+                self.say(row.get('name') or row.get('subdir'))
+            elif args.container:
+                self.say(object_line(row, args.lh))
             else:
-                line = '%5d %12s %s %s' % (
-                    row.get('count', 0), shown,
-                    row.get('last_modified', '')[:19].replace('T', ' '),
-                    name)
-            if not args.totals:
-                self.say(line)
-        if args.totals or args.long or args.lh:
-            total = human(total_bytes) if args.lh else str(total_bytes)
-            self.say('%12s' % total if args.container else
-                     '%5d %12s' % (total_count, total))
+                self.say(container_line(row, args.lh, row['head']))
+        if long:
+            self.say(totals_line(total_count, total_bytes,
+                                 bool(args.container), args.lh))
+
+    def _with_heads(self, rows, threads: int = 10):
+        """Listing rows, each with its container's HEAD answer (``head``),
+        asked ``threads`` at a time, in the listing's order."""
+        def head(row):
+            try:
+                found = self.conn.request('HEAD', row['name']).headers
+            except ClientError:
+                found = {}
+            return dict(row, head=found)
+        rows = iter(rows)
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            while True:  # a page at a time: an account may be huge
+                page = list(itertools.islice(rows, 100))
+                if not page:
+                    return
+                yield from pool.map(head, page)
 
     def upload(self, args) -> None:
         files = []

@@ -87,6 +87,7 @@ def _other_verbs(verbs) -> None:
                                       'details')
     p.add_argument('container', nargs='?')
     p.add_argument('object', nargs='?')
+    p.add_argument('--lh', action='store_true', help='human sizes')
     p = verbs.add_parser('list', help='containers, or a container\'s '
                                       'objects')
     p.add_argument('container', nargs='?')

@@ -1,4 +1,4 @@
-"""The client's pure helpers: sizes, header options, the progress bar,
+"""The client's pure helpers: header options, the progress bar,
 temp URL signing."""
 import io
 import threading
@@ -10,7 +10,6 @@ from swiftlike.cli.client import (
     Progress,
     UsageError,
     headers_from,
-    human,
     temp_url,
 )
 from swiftlike.cli.client_args import byte_size, parser
@@ -21,12 +20,6 @@ from swiftlike.common.middleware.tempurl import signature
 class Terminal(io.StringIO):
     def isatty(self):
         return True
-
-
-def test_human_sizes():
-    assert human(5) == '5'
-    assert human(2048) == '2.0K'
-    assert human(3 * 1024 * 1024 + 5) == '3.0M'
 
 
 def test_header_options():
