@@ -8,6 +8,7 @@ servers named in the request.
 from __future__ import annotations
 
 import json
+import math
 import os
 from typing import Dict, Optional
 
@@ -30,6 +31,7 @@ from swiftlike.common.backend_request import (
 from swiftlike.common.concurrency import GreenPool
 from swiftlike.common.db_server import DBStorageServer
 from swiftlike.common.exceptions import DatabaseAlreadyExists
+from swiftlike.common.http import http_date
 from swiftlike.common.listing import (
     object_record,
 )
@@ -97,6 +99,8 @@ class ContainerController(DBStorageServer):
                 'X-Container-Bytes-Used': str(info['bytes_used']),
                 'X-Timestamp': Timestamp(info['created_at']).normal,
                 'X-PUT-Timestamp': Timestamp(info['put_timestamp']).normal,
+                'Last-Modified': http_date(math.ceil(float(
+                    info['put_timestamp']))),
                 'X-Backend-Sharding-State': 'unsharded',
             })
             headers.update(self.metadata_headers(broker.metadata))

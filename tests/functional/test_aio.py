@@ -1,7 +1,11 @@
 """The all-in-one through python-swiftclient, as a new user meets it."""
+import math
+
 import pytest
 from swiftclient import client as swiftclient
 from swiftclient.exceptions import ClientException
+
+from swiftlike.common.http import parse_http_date
 
 
 def test_banner_names_auth_url_and_users(aio):
@@ -65,6 +69,8 @@ def test_library_crud_metadata_and_ranges(aio):
     assert headers['content-type'] == 'text/x'
     headers = swiftclient.head_container(url, token, 'lib')
     assert headers['x-container-meta-purpose'] == 'tests'
+    assert parse_http_date(headers['last-modified']) == math.ceil(
+        float(headers['x-put-timestamp']))
     assert headers['x-container-object-count'] == '1'
     _, listing = swiftclient.get_container(url, token, 'lib')
     assert [o['name'] for o in listing] == ['caf\u00e9.txt']

@@ -1,5 +1,6 @@
 """Container and account servers over real sockets and SQLite files."""
 import json
+import math
 import os
 import threading
 import time
@@ -7,6 +8,7 @@ import time
 import pytest
 
 from swiftlike.common import hashing
+from swiftlike.common.http import parse_http_date
 from swiftlike.common.timestamps import Timestamp
 from tests.servers import ServerProcess, make_root, remove_root, xattr_base
 
@@ -91,6 +93,9 @@ def test_container_lifecycle_and_account_update(cluster):
     assert headers['X-Container-Meta-Color'] == 'blue'
     assert headers['X-Container-Read'] == '.r:*'
     assert headers['X-Backend-Sharding-State'] == 'unsharded'
+    # Last-Modified: the PUT time, rounded up to the second
+    put = float(headers['X-PUT-Timestamp'])
+    assert parse_http_date(headers['Last-Modified']) == math.ceil(put)
     # the account heard about the container when it was created
     status, _, body = account.request('GET', '/sda1/1/%s?format=json' % acct)
     assert json.loads(body)[0]['name'] == cont
