@@ -1,13 +1,15 @@
 """swiftlike-recon [object|container|account] [checks]: asks every storage
 node of a ring for its recon figures and sums them up (Swift's swift-recon).
 
-Checks: ``--async`` pendings, ``--replication`` times and stats,
-``--loadstats``, ``--diskusage``, ``--quarantined`` counts, ``--md5``
-(each node's rings against this machine's), ``--unmounted`` drives,
-``--auditor``, ``--updater``, ``--expirer``; ``--all`` for every one.
-``--json`` prints one JSON document for scripts. The exit status is 1
-when a node did not answer, a drive is unmounted or a ring differs, so
-a cron job can alert on it.
+Checks (with swift-recon's option names): ``-a`` async pendings, ``-r``
+replication, ``-l`` load, ``-d`` disk usage, ``-q`` quarantined counts,
+``--md5`` (each node's rings against this machine's), ``-u`` unmounted
+drives, ``--auditor``, ``--updater``, ``--expirer``, ``-T`` clocks,
+``--swift-versions``, ``--validate-servers``; ``--all`` for every one;
+``--region`` / ``-z`` to ask only part of the cluster. ``--json`` prints
+one JSON document for scripts. The exit status is 1 when a node did not
+answer, a drive is unmounted, a ring, clock or version differs or a
+healthcheck fails, so a cron job can alert on it.
 """
 from __future__ import annotations
 
@@ -29,23 +31,27 @@ Host = Tuple[str, int]
 RULE = '=' * 79
 
 
-def fetch(host: Host, path: str, timeout: float) -> Optional[Any]:
-    """GET /recon/<path> on one node; None when it does not answer."""
+def fetch(host: Host, path: str, timeout: float,
+          parse: bool = True) -> Optional[Any]:
+    """GET ``path`` on one node: the JSON it answers (the raw body without
+    ``parse``); None when it does not answer 200."""
     try:
         conn = http.client.HTTPConnection(host[0], host[1], timeout=timeout)
-        conn.request('GET', '/recon/' + path)
+        conn.request('GET', path)
         resp = conn.getresponse()
         body = resp.read()
         conn.close()
-        return json.loads(body) if resp.status == 200 else None
+        if resp.status != 200:
+            return None
+        return json.loads(body) if parse else body
     except (OSError, ValueError, http.client.HTTPException):
         return None
 
 
-def ask_all(hosts: List[Host], path: str, timeout: float
-            ) -> Dict[Host, Optional[Any]]:
+def ask_all(hosts: List[Host], path: str, timeout: float,
+            parse: bool = True) -> Dict[Host, Optional[Any]]:
     with ThreadPoolExecutor(max_workers=min(32, len(hosts) or 1)) as pool:
-        answers = pool.map(lambda h: fetch(h, path, timeout), hosts)
+        answers = pool.map(lambda h: fetch(h, path, timeout, parse), hosts)
         return dict(zip(hosts, answers))
 
 
@@ -68,21 +74,29 @@ def _num(value: float):
 
 
 class Recon:
-    def __init__(self, server: str, swift_dir: str, timeout: float) -> None:
+    def __init__(self, server: str, swift_dir: str, timeout: float,
+                 region: Optional[int] = None,
+                 zone: Optional[int] = None) -> None:
         self.server = server
         self.swift_dir = swift_dir
         self.timeout = timeout
         ring = Ring(swift_dir, ring_name=server)
-        self.hosts: List[Host] = sorted({(d['ip'], d['port'])
-                                         for d in ring.devs if d})
+        self.hosts: List[Host] = sorted({
+            (d['ip'], d['port']) for d in ring.devs
+            if d and region in (None, d['region']) and
+            zone in (None, d['zone'])})
         self.results: Dict[str, Any] = {}
         self.problems = 0
         self.unanswered: set = set()
 
-    def _values(self, path: str, key: Optional[str] = None):
-        answers = ask_all(self.hosts, path, self.timeout)
-        failed = sum(1 for a in answers.values() if a is None)
+    def _ask(self, path: str, parse: bool = True):
+        answers = ask_all(self.hosts, path, self.timeout, parse)
         self.unanswered.update(h for h, a in answers.items() if a is None)
+        return answers
+
+    def _values(self, path: str, key: Optional[str] = None):
+        answers = self._ask('/recon/' + path)
+        failed = sum(1 for a in answers.values() if a is None)
         values = [a if key is None else a.get(key) for a in answers.values()
                   if a is not None]
         return answers, [v for v in values if v is not None], failed
@@ -150,8 +164,7 @@ class Recon:
         for name in os.listdir(self.swift_dir):
             if name.endswith('.ring.gz'):
                 local[name] = file_md5(os.path.join(self.swift_dir, name))
-        answers = ask_all(self.hosts, 'ringmd5', self.timeout)
-        self.unanswered.update(h for h, a in answers.items() if a is None)
+        answers = self._ask('/recon/ringmd5')
         matched = errors = 0
         lines = ['Checking ring md5sums']
         for host, answer in sorted(answers.items()):
@@ -224,14 +237,82 @@ class Recon:
                 stats_line('expired_last_pass', values, failed,
                            len(self.hosts))]
 
+    def check_time(self) -> List[str]:
+        """Each node's clock against this machine's: replication and
+        expiry compare timestamps made on different machines."""
+        before = time.time()
+        answers = self._ask('/recon/time')
+        after = time.time()
+        lines = ['Checking time-sync']
+        matched = 0
+        for host, stamp in sorted(answers.items()):
+            if stamp is None:
+                continue
+            if before - TIME_JITTER <= stamp <= after + TIME_JITTER:
+                matched += 1
+                continue
+            self.problems += 1
+            lines.append('!! %s:%d current time is %s but remote is %s, '
+                         'differs by %.4f sec' % (
+                             host[0], host[1], _utc(after), _utc(stamp),
+                             abs(stamp - after)))
+        lines.append('%d/%d hosts matched, %d error[s] while checking '
+                     'hosts.' % (matched, len(self.hosts),
+                                 sum(a is None for a in answers.values())))
+        return lines
+
+    def check_swift_versions(self) -> List[str]:
+        answers = self._ask('/recon/version')
+        versions = {h: a.get('version') for h, a in answers.items() if a}
+        lines = ['Checking versions']
+        if len(set(versions.values())) == 1:
+            lines.append('Versions matched (%s), %d error[s] while checking '
+                         'hosts.' % (next(iter(versions.values())),
+                                     len(answers) - len(versions)))
+        else:
+            self.problems += bool(versions)
+            lines += ['Versions not matched (%s) on %s:%d' % (v, h[0], h[1])
+                      for h, v in sorted(versions.items())]
+        return lines
+
+    def check_validate_servers(self) -> List[str]:
+        answers = self._ask('/healthcheck', parse=False)
+        healthy = sum(1 for a in answers.values() if a == b'OK')
+        self.problems += sum(1 for a in answers.values()
+                             if a is not None and a != b'OK')
+        return ['Validating server type \'%s\' on %d hosts...' % (
+                    self.server, len(self.hosts)),
+                '%d/%d hosts ok, %d error[s] while checking hosts.' % (
+                    healthy, len(self.hosts), len(self.hosts) - healthy)]
+
+
+def _utc(stamp: float) -> str:
+    return time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime(stamp))
+
 
 def _ago(stamp: float) -> str:
     seconds = max(0, time.time() - stamp)
     return '%ds' % seconds if seconds < 120 else '%dm' % (seconds // 60)
 
 
-CHECKS = ('async', 'replication', 'diskusage', 'quarantined', 'md5',
-          'unmounted', 'loadstats', 'auditor', 'updater', 'expirer')
+#: (check, short option or None, help), in the order --all runs them
+CHECKS = (
+    ('async', '-a', 'async pendings'),
+    ('replication', '-r', 'replication times and stats'),
+    ('diskusage', '-d', 'disk usage'),
+    ('quarantined', '-q', 'quarantined objects and databases'),
+    ('md5', None, 'every node\'s rings against this machine\'s'),
+    ('unmounted', '-u', 'unmounted drives'),
+    ('loadstats', '-l', 'load averages'),
+    ('auditor', None, 'auditor figures'),
+    ('updater', None, 'updater sweep times'),
+    ('expirer', None, 'expirer figures'),
+    ('time', '-T', 'every node\'s clock against this machine\'s'),
+    ('swift_versions', None, 'the software version of every node'),
+    ('validate_servers', None, 'that every node answers its healthcheck'),
+)
+#: seconds a node's clock may differ from this machine's
+TIME_JITTER = 1.0
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -241,20 +322,27 @@ def main(argv: Optional[List[str]] = None) -> int:
                     'figures.')
     parser.add_argument('server', nargs='?', default='object',
                         choices=('object', 'container', 'account'))
-    for check in CHECKS:
-        parser.add_argument('--' + check, action='store_true')
+    for check, short, text in CHECKS:
+        flags = ['--' + check.replace('_', '-')] + ([short] if short else [])
+        parser.add_argument(*flags, dest=check, action='store_true',
+                            help=text)
     parser.add_argument('--all', action='store_true', help='every check')
-    parser.add_argument('--swiftdir', default='/etc/swift')
-    parser.add_argument('--timeout', type=float, default=5.0)
+    parser.add_argument('--region', type=int, help='only this region')
+    parser.add_argument('-z', '--zone', type=int, help='only this zone')
+    parser.add_argument('--swiftdir', default='/etc/swift',
+                        help='where the rings are (/etc/swift)')
+    parser.add_argument('-t', '--timeout', type=float, default=5.0,
+                        help='seconds to wait for each node (5)')
     parser.add_argument('--json', action='store_true',
                         help='one JSON document instead of the report')
     args = parser.parse_args(argv)
-    chosen = [c for c in CHECKS if args.all or getattr(args, c)]
+    chosen = [c for c, _, _ in CHECKS if args.all or getattr(args, c)]
     if not chosen:
         parser.error('choose at least one check (or --all)')
     prefer_swift_conf_in(args.swiftdir)
     try:
-        recon = Recon(args.server, args.swiftdir, args.timeout)
+        recon = Recon(args.server, args.swiftdir, args.timeout,
+                      args.region, args.zone)
     except (RingLoadError, ConfigError, OSError) as err:
         print('Error: %s' % err, file=sys.stderr)
         return 1
