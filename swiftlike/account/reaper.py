@@ -26,8 +26,7 @@ from swiftlike.common.direct_client import (
 )
 from swiftlike.common.exceptions import DatabaseError
 from swiftlike.common.ips import is_local_device, whataremyips
-from swiftlike.common.ring import Ring
-from swiftlike.common.storage_policy import get_policy_string
+from swiftlike.common.ring import ObjectRings, Ring
 from swiftlike.common.timestamps import Timestamp
 
 POLICY_HEADER = 'X-Backend-Storage-Policy-Index'
@@ -56,15 +55,8 @@ class AccountReaper(Daemon):
                          'node_timeout': c.get_float('node_timeout', 10.0)}
         self.account_ring = Ring(self.swift_dir, ring_name='account')
         self.container_ring = Ring(self.swift_dir, ring_name='container')
-        self._object_rings: Dict[int, Ring] = {}
+        self.object_ring = ObjectRings(self.swift_dir)
         self.stats: Dict[str, int] = {}
-
-    def object_ring(self, policy: int) -> Ring:
-        if policy not in self._object_rings:
-            self._object_rings[policy] = Ring(
-                self.swift_dir, ring_name=get_policy_string('object',
-                                                            policy))
-        return self._object_rings[policy]
 
     def run_once(self) -> None:
         began = time.time()

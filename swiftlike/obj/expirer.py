@@ -28,8 +28,7 @@ from swiftlike.common.expiring import (
     DEFAULT_DIVISOR,
     parse_expirer_object_name,
 )
-from swiftlike.common.ring import Ring
-from swiftlike.common.storage_policy import get_policy_string
+from swiftlike.common.ring import ObjectRings, Ring
 from swiftlike.common.timestamps import Timestamp
 from swiftlike.common.utils import quorum_size
 
@@ -66,15 +65,8 @@ class ObjectExpirer(Daemon):
                          'node_timeout': c.get_float('node_timeout', 10.0)}
         self.account_ring = Ring(self.swift_dir, ring_name='account')
         self.container_ring = Ring(self.swift_dir, ring_name='container')
-        self._object_rings: Dict[int, Ring] = {}
+        self.object_ring = ObjectRings(self.swift_dir)
         self.stats: Dict[str, int] = {}
-
-    def object_ring(self, policy: int) -> Ring:
-        if policy not in self._object_rings:
-            self._object_rings[policy] = Ring(
-                self.swift_dir, ring_name=get_policy_string('object',
-                                                            policy))
-        return self._object_rings[policy]
 
     # -- a pass ----------------------------------------------------------
     def run_once(self) -> None:

@@ -31,9 +31,8 @@ from swiftlike.common.middleware.catch_errors import (
     make_trans_id,
 )
 from swiftlike.common.registry import register_swift_info
-from swiftlike.common.ring import Ring
+from swiftlike.common.ring import ObjectRings, Ring
 from swiftlike.common.storage_policy import (
-    get_policy_string,
     load_storage_policies,
 )
 from swiftlike.common.ttl_cache import TTLCache
@@ -63,7 +62,7 @@ class Application:
         self.swift_dir = conf.get('swift_dir', DEFAULT_SWIFT_DIR)
         self.account_ring = Ring(self.swift_dir, ring_name='account')
         self.container_ring = Ring(self.swift_dir, ring_name='container')
-        self._object_rings: Dict[int, Ring] = {}
+        self.object_ring = ObjectRings(self.swift_dir)
         self.conn_timeout = conf.get_float('conn_timeout', 0.5, minimum=0)
         self.node_timeout = conf.get_float('node_timeout', 10.0, minimum=0)
         #: once a quorum of object servers answered a PUT, the rest get
@@ -105,14 +104,6 @@ class Application:
         self._register_info(conf)
         #: used when no memcache middleware puts a shared cache in environ
         self.info_cache = TTLCache(self.recheck_container_existence)
-
-    def object_ring(self, policy_index: int) -> Ring:
-        ring = self._object_rings.get(policy_index)
-        if ring is None:
-            ring = Ring(self.swift_dir, ring_name=get_policy_string(
-                'object', policy_index))
-            self._object_rings[policy_index] = ring
-        return ring
 
     def request_node_count(self, replicas: int) -> int:
         """``request_node_count``: a number or ``<n> * replicas``."""
