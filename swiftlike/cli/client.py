@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import itertools
-import json
 import os
 import sys
 import time
@@ -33,7 +32,13 @@ from swiftlike.cli.client_http import (
     CHUNK,
     ClientError,
     Connection,
+    check_etag,
     read_ahead,
+)
+from swiftlike.cli.client_segments import (
+    delete_segments,
+    manifest_segments,
+    upload_segments,
 )
 from swiftlike.common.fs import file_md5
 from swiftlike.common.middleware.tempurl import (
@@ -42,7 +47,6 @@ from swiftlike.common.middleware.tempurl import (
     signature,
 )
 
-SEGMENT_SUFFIX = '_segments'
 #: files smaller than this get no progress bar
 PROGRESS_MIN = 8 * 1024 * 1024
 
@@ -102,15 +106,6 @@ class ProgressReader:
         self.md5.update(data)
         self.progress.add(len(data))
         return data
-
-
-def check_etag(resp, expected: str) -> None:
-    """The cluster must have stored what was sent (its ETag says what it
-    stored)."""
-    etag = (resp.headers.get('Etag') or '').strip('"')
-    if etag and etag != expected:
-        raise ClientError('md5 mismatch: sent %s, the cluster stored %s'
-                          % (expected, etag))
 
 
 class Client:
@@ -215,68 +210,49 @@ class Client:
             list(pool.map(one, files))
 
     def _upload_one(self, args, path: str, name: str) -> bool:
-        """Upload one file; False when it was already there."""
+        """Upload one file; False when it was already there. The segments
+        of a large object it replaces are deleted afterwards."""
         size = os.path.getsize(path)
-        headers = headers_from(args.header)
-        if args.skip_identical or args.changed:
-            try:
-                current = self.conn.request('HEAD', args.container, name)
-                etag = (current.headers.get('Etag') or '').strip('"')
-                if args.skip_identical and etag == file_md5(path):
-                    return False
-                if args.changed and int(current.headers.get(
-                        'Content-Length', -1)) == size and \
-                        current.headers.get('X-Object-Meta-Mtime') == \
-                        '%f' % os.path.getmtime(path):
-                    return False
-            except ClientError as err:
-                if err.status != 404:
-                    raise
-        headers['X-Object-Meta-Mtime'] = '%f' % os.path.getmtime(path)
-        segment = args.segment_size
-        if segment and size > segment:
-            self._upload_segments(args, path, name, size, segment, headers)
-            return True
-        with open(path, 'rb') as f:
-            body = ProgressReader(f, Progress(name, size))
-            resp = self.conn.request('PUT', args.container, name,
-                                     headers=headers, data=body)
-        if not args.ignore_checksum:
-            check_etag(resp, body.md5.hexdigest())
+        mtime = '%f' % os.path.getmtime(path)
+        current = None
+        if args.skip_identical or args.changed or not args.leave_segments:
+            current = self._head(args.container, name)
+        if current is not None:
+            etag = (current.get('Etag') or '').strip('"')
+            if args.skip_identical and etag == file_md5(path):
+                return False
+            if args.changed and current.get('X-Object-Meta-Mtime') == \
+                    mtime and int(current.get('Content-Length', -1)) == size:
+                return False
+        old = [] if current is None or args.leave_segments else \
+            manifest_segments(self.conn, args.container, name, current)
+        headers = dict(headers_from(args.header),
+                       **{'X-Object-Meta-Mtime': mtime})
+        progress = Progress(name, size)
+        if args.segment_size and size > args.segment_size:
+            new = upload_segments(self.conn, args, path, name, size,
+                                  args.segment_size, progress, headers)
+        else:
+            new = set()
+            with open(path, 'rb') as f:
+                body = ProgressReader(f, progress)
+                resp = self.conn.request('PUT', args.container, name,
+                                         headers=headers, data=body)
+            if not args.ignore_checksum:
+                check_etag(resp, body.md5.hexdigest())
+        for line in delete_segments(self.conn, [s for s in old
+                                                if s[0] not in new]):
+            self.fail(line)
         return True
 
-    def _upload_segments(self, args, path: str, name: str, size: int,
-                         segment: int, headers: Dict[str, str]) -> None:
-        container = args.container + SEGMENT_SUFFIX
-        self.conn.request('PUT', container, ok=(2, 4))
-        # swift's segment names, so either client finds the other's
-        prefix = '%s/%s%s/%d/%d/' % (name, '' if args.use_dlo else 'slo/',
-                                     headers['X-Object-Meta-Mtime'], size,
-                                     segment)
-        manifest = []
-        progress = Progress(name, size)
-        with open(path, 'rb') as f:
-            for index in range((size + segment - 1) // segment):
-                data = f.read(segment)
-                seg_name = '%s%08d' % (prefix, index)
-                resp = self.conn.request('PUT', container, seg_name,
-                                         data=data)
-                if not args.ignore_checksum:
-                    check_etag(resp, hashlib.md5(
-                        data, usedforsecurity=False).hexdigest())
-                manifest.append({'path': '/%s/%s' % (container, seg_name),
-                                 'etag': resp.headers['Etag'].strip('"'),
-                                 'size_bytes': len(data)})
-                progress.add(len(data))
-        if args.use_dlo:
-            headers['X-Object-Manifest'] = quote('%s/%s' % (container,
-                                                            prefix))
-            self.conn.request('PUT', args.container, name, headers=headers,
-                              data=b'')
-            return
-        self.conn.request('PUT', args.container, name, headers=headers,
-                          params={'multipart-manifest': 'put'},
-                          data=json.dumps(manifest))
+    def _head(self, container: str, name: str):
+        """An object's headers, or None when there is no such object."""
+        try:
+            return self.conn.request('HEAD', container, name).headers
+        except ClientError as err:
+            if err.status != 404:
+                raise
+            return None
 
     def download(self, args) -> None:
         containers = [args.container] if args.container else \
@@ -346,21 +322,17 @@ class Client:
         for container in containers:
             rows = [{'name': n} for n in args.objects] if args.objects \
                 else list(self.conn.listing(container))
-            names = [r['name'] for r in rows]
+            one_by_one = rows
             if bulk and not args.objects:
-                # SLOs one by one (their segments go too); the rest in bulk
-                self._bulk_delete(container, [r['name'] for r in rows
-                                              if 'slo_etag' not in r], bulk)
-                names = [r['name'] for r in rows if 'slo_etag' in r]
-            for name in names:
-                try:
-                    self.conn.request('DELETE', container, name,
-                                      params={'multipart-manifest':
-                                              'delete'}, ok=(2,))
-                    self.say(name)
-                except ClientError as err:
-                    self.fail('Error deleting %s/%s: %s' % (container, name,
-                                                            err))
+                # in bulk: what cannot be a manifest (SLOs say so in the
+                # listing; a DLO manifest is an empty object)
+                plain = [r for r in rows if 'slo_etag' not in r and
+                         (r.get('bytes') or args.leave_segments)]
+                self._bulk_delete(container, [r['name'] for r in plain],
+                                  bulk)
+                one_by_one = [r for r in rows if r not in plain]
+            for row in one_by_one:
+                self._delete_object(args, container, row['name'])
             if not args.objects:
                 try:
                     self.conn.request('DELETE', container)
@@ -368,6 +340,27 @@ class Client:
                 except ClientError as err:
                     self.fail('Error deleting container %s: %s'
                               % (container, err))
+
+    def _delete_object(self, args, container: str, name: str) -> None:
+        """One object, and the segments of a dynamic manifest (a static
+        one's go with ``multipart-manifest=delete``)."""
+        try:
+            old = []
+            if not args.leave_segments:
+                current = self._head(container, name)
+                if current is not None and \
+                        current.get('X-Object-Manifest'):
+                    old = manifest_segments(self.conn, container, name,
+                                            current)
+            self.conn.request('DELETE', container, name, params=None if
+                              args.leave_segments else {
+                                  'multipart-manifest': 'delete'})
+            self.say(name)
+        except ClientError as err:
+            self.fail('Error deleting %s/%s: %s' % (container, name, err))
+            return
+        for line in delete_segments(self.conn, old):
+            self.fail(line)
 
     def _bulk_limit(self) -> int:
         """max_deletes_per_request when the cluster offers bulk delete."""

@@ -66,6 +66,9 @@ def _transfer_verbs(verbs) -> None:
     p.add_argument('--ignore-checksum', action='store_true',
                    help='do not compare the MD5 of what was sent with the '
                         'ETag the cluster answers')
+    p.add_argument('--leave-segments', action='store_true',
+                   help='keep the segments of a large object the upload '
+                        'replaces')
     p = verbs.add_parser('download', help='download objects')
     p.add_argument('container', nargs='?')
     p.add_argument('objects', nargs='*')
@@ -105,6 +108,8 @@ def _other_verbs(verbs) -> None:
     p.add_argument('objects', nargs='*')
     p.add_argument('--all', '-a', action='store_true',
                    help='every container of the account')
+    p.add_argument('--leave-segments', action='store_true',
+                   help='keep the segments of the large objects deleted')
     p = verbs.add_parser('post', help='set metadata and ACLs (creates a '
                                       'missing container)')
     p.add_argument('container', nargs='?')

@@ -180,3 +180,12 @@ class Connection:
                 return
             yield from rows
             marker = rows[-1].get('name') or rows[-1].get('subdir')
+
+
+def check_etag(resp, expected: str) -> None:
+    """The cluster must have stored what was sent (its ETag says what it
+    stored)."""
+    etag = (resp.headers.get('Etag') or '').strip('"')
+    if etag and etag != expected:
+        raise ClientError('md5 mismatch: sent %s, the cluster stored %s'
+                          % (expected, etag))

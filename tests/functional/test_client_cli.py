@@ -254,7 +254,9 @@ def test_checksums_are_checked(aio, tmp_path):
                if not k.startswith(('ST_', 'OS_'))}
         env.update(OS_STORAGE_URL='http://%s/v1/AUTH_x' % liar.host,
                    OS_AUTH_TOKEN='AUTH_tkx')
-        done = subprocess.run(prefix + ['upload', 'c', 'f.txt'], cwd=work,
+        # (--leave-segments: no HEAD first, which this peer cannot answer)
+        done = subprocess.run(prefix + ['upload', 'c', 'f.txt',
+                                        '--leave-segments'], cwd=work,
                               capture_output=True, text=True, env=env,
                               timeout=60)
         assert done.returncode == 1
@@ -300,3 +302,43 @@ def test_stat_and_long_listings_read_as_swifts(aio, tmp_path):
                      message='the same output for %s' % (args,))
     finally:  # other tests list this account
         assert cli(aio, 'delete', 'same', **user).returncode == 0
+
+
+def test_replaced_segments_are_removed(aio, tmp_path):
+    """Overwriting or deleting a large object removes its old segments
+    (as swift does), unless --leave-segments."""
+    work = tmp_path / 'w'
+    work.mkdir()
+    big = work / 'big.bin'
+
+    def segments():
+        return cli(aio, 'list', 'segs_segments').stdout.split()
+
+    def upload(size, *extra):
+        big.write_bytes(os.urandom(size))
+        done = cli(aio, 'upload', 'segs', 'big.bin', *extra, cwd=work)
+        assert done.returncode == 0, done.stderr
+        return [s for s in segments() if '/%d/' % size in s]
+    first = upload(2 * 1024 * 1024 + 1, '-S', '1M')
+    assert len(first) == 3 and segments() == first
+    second = upload(1024 * 1024 + 7, '-S', '1M')
+    assert len(second) == 2 and segments() == second
+    # a plain object in its place: no segments left
+    upload(10)
+    assert segments() == []
+    # the same for a dynamic manifest, and its delete
+    dlo = upload(1024 * 1024 + 3, '-S', '1M', '--use-dlo')
+    assert len(dlo) == 2 and segments() == dlo
+    again = upload(1024 * 1024 + 5, '-S', '1M', '--use-dlo')
+    assert segments() == again
+    done = cli(aio, 'delete', 'segs', 'big.bin')
+    assert done.returncode == 0 and done.stdout.split() == ['big.bin']
+    assert segments() == []
+    # --leave-segments keeps them
+    kept = upload(1024 * 1024 + 9, '-S', '1M')
+    upload(1024 * 1024 + 11, '-S', '1M', '--leave-segments')
+    assert set(kept) < set(segments()) and len(segments()) == 4
+    done = cli(aio, 'delete', 'segs', '--leave-segments')
+    assert done.returncode == 0, done.stderr
+    assert len(segments()) == 4
+    assert cli(aio, 'delete', 'segs_segments').returncode == 0

@@ -1,0 +1,94 @@
+"""Large objects in the ``swiftlike`` client: a file uploaded as segments
+and a manifest, and the segments of a manifest that an upload or a delete
+replaces — removed afterwards, as swift does unless ``--leave-segments``,
+so that overwriting a large object does not leave its old bytes behind."""
+from __future__ import annotations
+
+import hashlib
+import json
+from concurrent.futures import ThreadPoolExecutor
+from typing import Dict, List, Mapping, Set, Tuple
+from urllib.parse import quote, unquote
+
+from swiftlike.cli.client_http import ClientError, Connection, check_etag
+from swiftlike.common.config import config_true_value
+
+SEGMENT_SUFFIX = '_segments'
+#: (path ``/container/object``, whether it is itself a static manifest)
+SegmentPath = Tuple[str, bool]
+
+
+def segment_prefix(name: str, mtime: str, size: int, segment: int,
+                   dlo: bool) -> str:
+    """swift's segment names, so that either client recognises the
+    other's: ``<object>/slo/<mtime>/<size>/<segment size>/`` (no ``slo/``
+    for a dynamic manifest)."""
+    return '%s/%s%s/%d/%d/' % (name, '' if dlo else 'slo/', mtime, size,
+                               segment)
+
+
+def upload_segments(conn: Connection, args, path: str, name: str,
+                    size: int, segment: int, progress,
+                    headers: Dict[str, str]) -> Set[str]:
+    """Upload ``path`` as segments of ``segment`` bytes, then its
+    manifest; the segments' paths."""
+    container = args.container + SEGMENT_SUFFIX
+    conn.request('PUT', container, ok=(2, 4))
+    prefix = segment_prefix(name, headers['X-Object-Meta-Mtime'], size,
+                            segment, args.use_dlo)
+    manifest = []
+    with open(path, 'rb') as f:
+        for index in range((size + segment - 1) // segment):
+            data = f.read(segment)
+            seg_name = '%s%08d' % (prefix, index)
+            resp = conn.request('PUT', container, seg_name, data=data)
+            sent = hashlib.md5(data, usedforsecurity=False).hexdigest()
+            if not args.ignore_checksum:
+                check_etag(resp, sent)
+            manifest.append({'path': '/%s/%s' % (container, seg_name),
+                             'etag': sent, 'size_bytes': len(data)})
+            progress.add(len(data))
+    if args.use_dlo:
+        headers['X-Object-Manifest'] = quote('%s/%s' % (container, prefix))
+        conn.request('PUT', args.container, name, headers=headers, data=b'')
+    else:
+        conn.request('PUT', args.container, name, headers=headers,
+                     params={'multipart-manifest': 'put'},
+                     data=json.dumps(manifest))
+    return {item['path'] for item in manifest}
+
+
+def manifest_segments(conn: Connection, container: str, name: str,
+                      headers: Mapping[str, str]) -> List[SegmentPath]:
+    """The segments of the object whose HEAD answered ``headers``: none
+    unless it is a static or dynamic manifest."""
+    if config_true_value(headers.get('X-Static-Large-Object')):
+        resp = conn.request('GET', container, name,
+                            params={'multipart-manifest': 'get'})
+        return [(entry['name'], bool(entry.get('sub_slo')))
+                for entry in resp.json() if entry.get('name')]
+    manifest = headers.get('X-Object-Manifest')
+    if not manifest:
+        return []
+    seg_container, _, prefix = unquote(manifest).partition('/')
+    return [('/%s/%s' % (seg_container, row['name']), False)
+            for row in conn.listing(seg_container, prefix=prefix)
+            if 'name' in row]
+
+
+def delete_segments(conn: Connection, segments: List[SegmentPath],
+                    threads: int = 10) -> List[str]:
+    """Delete each segment (a sub-manifest with its own segments); what
+    could not be deleted, one line each."""
+    def delete(segment: SegmentPath) -> str:
+        path, sub_slo = segment
+        container, _, obj = path.lstrip('/').partition('/')
+        try:
+            conn.request('DELETE', container, obj, params={
+                'multipart-manifest': 'delete'} if sub_slo else None)
+        except ClientError as err:
+            if err.status != 404:  # (gone already is what was wanted)
+                return 'Error deleting segment %s: %s' % (path, err)
+        return ''
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return [line for line in pool.map(delete, segments) if line]
