@@ -33,7 +33,6 @@ from swiftlike.cli.client_http import (
     ClientError,
     Connection,
     check_etag,
-    read_ahead,
 )
 from swiftlike.cli.client_segments import (
     delete_segments,
@@ -299,7 +298,7 @@ class Client:
         progress = Progress(name, int(resp.headers.get('Content-Length', 0)))
         md5 = hashlib.md5(usedforsecurity=False)
         with open(tmp, 'wb') as f:
-            for chunk in read_ahead(resp.iter_content(CHUNK)):
+            for chunk in resp.iter_content(CHUNK):
                 f.write(chunk)
                 md5.update(chunk)
                 progress.add(len(chunk))

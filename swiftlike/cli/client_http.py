@@ -2,51 +2,12 @@
 the storage URL with the token (one re-authentication on a 401)."""
 from __future__ import annotations
 
-import queue
-import threading
-from typing import Dict, Iterable, Iterator, Optional, Tuple
+from typing import Dict, Iterator, Optional, Tuple
 from urllib.parse import quote, urlencode, urlparse
 
 import requests
 
 CHUNK = 1024 * 1024
-
-
-def read_ahead(chunks: Iterable[bytes], depth: int = 4) -> Iterator[bytes]:
-    """``chunks``, received by a thread of its own up to ``depth`` ahead,
-    so the network keeps flowing while the caller hashes and writes (both
-    sides let go of the GIL: that is where the time goes)."""
-    ready: queue.Queue = queue.Queue(maxsize=depth)
-    done = object()
-    stop = threading.Event()
-
-    def receive() -> None:
-        try:
-            for chunk in chunks:
-                if stop.is_set():
-                    return
-                ready.put(chunk)
-            ready.put(done)
-        except BaseException as err:  # handed to the caller's thread
-            ready.put(err)
-
-    thread = threading.Thread(target=receive, daemon=True)
-    thread.start()
-    try:
-        while True:
-            item = ready.get()
-            if item is done:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        while thread.is_alive():  # unblock a put() waiting for room
-            try:
-                ready.get(timeout=0.1)
-            except queue.Empty:
-                pass
 
 
 class ClientError(Exception):

@@ -1,7 +1,6 @@
 """The client's pure helpers: header options, the progress bar,
 temp URL signing."""
 import io
-import threading
 from urllib.parse import parse_qs
 
 import pytest
@@ -13,7 +12,7 @@ from swiftlike.cli.client import (
     temp_url,
 )
 from swiftlike.cli.client_args import byte_size, parser
-from swiftlike.cli.client_http import ClientError, read_ahead
+from swiftlike.cli.client_http import ClientError
 from swiftlike.common.middleware.tempurl import signature
 
 
@@ -88,29 +87,3 @@ def test_segment_sizes():
     for bad in ('', 'M', '1T', '-1M', '0', 'lots'):
         with pytest.raises(Exception, match='invalid segment size'):
             byte_size(bad)
-
-
-def test_read_ahead_keeps_order_errors_and_stops_early():
-    assert list(read_ahead(iter([b'a', b'b', b'c']), depth=1)) == [
-        b'a', b'b', b'c']
-
-    def broken():
-        yield b'first'
-        raise OSError('connection reset')
-    got = []
-    with pytest.raises(OSError, match='connection reset'):
-        for chunk in read_ahead(broken()):
-            got.append(chunk)
-    assert got == [b'first']
-    produced = []
-
-    def endless():
-        while True:
-            produced.append(1)
-            yield b'x'
-    threads = threading.active_count()
-    reader = read_ahead(endless(), depth=2)
-    assert next(reader) == b'x'
-    reader.close()  # the receiving thread has stopped, not run on
-    assert threading.active_count() == threads
-    assert len(produced) <= 5
