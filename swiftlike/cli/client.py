@@ -40,7 +40,7 @@ from swiftlike.cli.client_segments import (
     upload_segments,
 )
 from swiftlike.common.fs import file_md5
-from swiftlike.common.middleware.tempurl import (
+from swiftlike.common.tempurl_signing import (
     SignatureError,
     parse_expires,
     signature,

@@ -21,12 +21,11 @@ from webob import Request, Response
 from swiftlike.common.backend_request import make_response
 from swiftlike.common.middleware.tempurl import (
     DEFAULT_DIGESTS,
-    SignatureError,
-    split_signature,
     temp_url_keys,
 )
 from swiftlike.common.registry import register_swift_info
 from swiftlike.common.subrequest import make_subrequest
+from swiftlike.common.tempurl_signing import SignatureError, split_signature
 from swiftlike.common.utils import split_path
 
 MAX_FORM_BYTES = 5 * 1024 * 1024 * 1024

@@ -13,7 +13,7 @@ from swiftlike.cli.client import (
 )
 from swiftlike.cli.client_args import byte_size, parser
 from swiftlike.cli.client_http import ClientError
-from swiftlike.common.middleware.tempurl import signature
+from swiftlike.common.tempurl_signing import signature
 
 
 class Terminal(io.StringIO):
