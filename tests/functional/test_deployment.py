@@ -4,6 +4,7 @@ says (rings with swiftlike-ring-builder, configs from the samples,
 servers started with swiftlike-init), then used with the swift command
 and checked with swiftlike-recon."""
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -119,10 +120,14 @@ def cluster():
     path = os.path.join(proxy_etc, 'proxy-server.conf')
     with open(path, 'w') as f:
         f.write(text)
-    # step 5: memcache and autocreate in their sections
-    text = text.replace('use = egg:swiftlike#memcache\n',
-                        'use = egg:swiftlike#memcache\nmemcache_servers = %s\n'
-                        % memcached.address, 1)
+    # step 5: memcache.conf from its sample, autocreate in the proxy's
+    with open(os.path.join(REPO_ROOT, 'etc', 'memcache.conf-sample')) as f:
+        memcache_conf = f.read()
+    assert '# memcache_servers = 127.0.0.1:11211\n' in memcache_conf
+    with open(os.path.join(proxy_etc, 'memcache.conf'), 'w') as f:
+        f.write(memcache_conf.replace(
+            '# memcache_servers = 127.0.0.1:11211\n',
+            'memcache_servers = %s\n' % memcached.address))
     text = text.replace('use = egg:swiftlike#proxy\n',
                         'use = egg:swiftlike#proxy\naccount_autocreate = '
                         'true\n', 1)
@@ -150,7 +155,7 @@ def cluster():
 
     wait_for(up, deadline=60, message='every server of the deployment')
     yield {'root': root, 'auth_url': auth_url, 'proxy_etc': proxy_etc,
-           'etcs': etcs}
+           'etcs': etcs, 'memcached': memcached}
     for etc in etcs:
         tool('swiftlike-init', 'object', 'container', 'account', 'stop',
              '--swift-dir', etc, '--run-dir', os.path.join(etc, 'run'))
@@ -175,6 +180,10 @@ def test_the_guides_cluster_works(cluster, tmp_path):
                                   str(out)], capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 0 and out.read_bytes() == source.read_bytes()
+    # the proxy found memcached through memcache.conf: tokens are there
+    stats = cluster['memcached'].raw(b'stats\r\n').decode()
+    items = int(re.search(r'STAT curr_items (\d+)', stats).group(1))
+    assert items >= 1
     # one copy on each node's disk
     copies = 0
     for zone in (1, 2, 3):

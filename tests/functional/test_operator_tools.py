@@ -7,7 +7,7 @@ import subprocess
 
 from swiftclient import client as swiftclient
 
-from tests.conftest import cli_command
+from tests.conftest import REPO_ROOT, cli_command
 from tests.servers import wait_for
 
 
@@ -122,17 +122,45 @@ def test_recon_against_the_all_in_one(aio):
 def test_dispersion_populate_and_report(aio, tmp_path):
     etc = os.path.join(aio.root, 'data', 'etc')
     conf = tmp_path / 'dispersion.conf'
-    conf.write_text('[dispersion]\nauth_url = %s\nauth_user = admin:admin\n'
-                    'auth_key = admin\nswift_dir = %s\n'
-                    'dispersion_coverage = 1\n' % (aio.auth_url, etc))
+    with open(os.path.join(REPO_ROOT, 'etc', 'dispersion.conf-sample')) as f:
+        sample = f.read()
+    for old, new in (
+            ('auth_url = http://127.0.0.1:8080/auth/v1.0',
+             'auth_url = ' + aio.auth_url),
+            ('auth_user = dispersion:dispersion', 'auth_user = admin:admin'),
+            ('auth_key = dispersion', 'auth_key = admin'),
+            ('# swift_dir = /etc/swift', 'swift_dir = ' + etc),
+            ('# concurrency = 25', 'concurrency = 4')):
+        assert old in sample
+        sample = sample.replace(old, new)
+    conf.write_text(sample)
     done = run(aio, 'swiftlike-dispersion-populate', conf)
     assert done.returncode == 0, done.stderr
+    assert 'Using storage policy: gold' in done.stdout
     assert 'Created 10 containers' in done.stdout
     assert 'Created 10 objects' in done.stdout
     done = run(aio, 'swiftlike-dispersion-report', conf)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert '100.00% of container copies found (30 of 30)' in done.stdout
+    lines = done.stdout.splitlines()
+    assert lines[0] == 'Using storage policy: gold'
+    assert lines[1].startswith('Queried 10 containers for dispersion '
+                               'reporting, ')
+    assert lines[2:4] == ['There were 10 partitions missing 0 copies.',
+                          '100.00% of container copies found (30 of 30)']
     assert '100.00% of object copies found (30 of 30)' in done.stdout
+    # another policy: its own objects container, its own ring
+    done = run(aio, 'swiftlike-dispersion-populate', conf, '-P', 'silver')
+    assert done.returncode == 0, done.stderr
+    assert 'Using storage policy: silver' in done.stdout
+    headers = swiftclient.head_container(*swiftclient.get_auth(
+        aio.auth_url, 'admin:admin', 'admin'), 'dispersion_objects_1')
+    assert headers['x-storage-policy'] == 'silver'
+    done = run(aio, 'swiftlike-dispersion-report', conf, '-P', 'silver',
+               '--json')
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout)['object']['copies_found'] == 30
+    assert run(aio, 'swiftlike-dispersion-report', conf, '-P', 'bronze'
+               ).returncode == 1
     # one object copy gone: the report says so, with status 1
     out = run(aio, 'swiftlike-get-nodes', os.path.join(
         etc, 'object.ring.gz'), 'AUTH_admin', 'dispersion_objects', '0')
@@ -146,4 +174,8 @@ def test_dispersion_populate_and_report(aio, tmp_path):
     report = json.loads(done.stdout)
     assert report['object']['copies_found'] == 29
     assert report['object']['missing_partitions'] == 1
+    assert report['object']['missing_copies'] == {'1': 1}
+    done = run(aio, 'swiftlike-dispersion-report', conf)
+    assert 'There were 1 partition missing 1 copy.' in done.stdout
+    assert 'There were 9 partitions missing 0 copies.' in done.stdout
     assert report['container']['copies_found'] == 30
