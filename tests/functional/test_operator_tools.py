@@ -175,7 +175,6 @@ def test_dispersion_populate_and_report(aio, tmp_path):
     assert report['object']['copies_found'] == 29
     assert report['object']['missing_partitions'] == 1
     assert report['object']['missing_copies'] == {'1': 1}
-    done = run(aio, 'swiftlike-dispersion-report', conf)
-    assert 'There were 1 partition missing 1 copy.' in done.stdout
-    assert 'There were 9 partitions missing 0 copies.' in done.stdout
+    # (the wording of that is tests/unit/cli/test_dispersion.py's: the
+    # replicators of this all-in-one may restore the copy at any moment)
     assert report['container']['copies_found'] == 30
