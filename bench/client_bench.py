@@ -7,9 +7,11 @@ python-swiftclient's ``swift`` on the same cluster and file.
 
 Starts its own all-in-one, writes ``--size-mib`` MiB of random bytes to a
 file (in /dev/shm when there is one, so the local disk is not measured),
-then uploads and downloads it with each client in turn, ``--runs`` times;
-both check MD5s. ``--segment-mib N`` uploads in segments (an SLO) instead.
-Prints one JSON document: the seconds and MiB/s of every run.
+then uploads and downloads it with each client in turn, ``--runs`` times
+(interleaved; the objects deleted after each run); both check MD5s.
+``--segment-mib N`` uploads in segments (an SLO) instead.
+Prints one JSON document: the seconds of every run, best and median
+MiB/s.
 """
 import argparse
 import json
@@ -64,21 +66,30 @@ def main():
                    ST_USER='test:tester', ST_KEY='testing')
         segments = ['-S', str(args.segment_mib * MIB)] \
             if args.segment_mib else []
-        results = {}
-        for name, path in clients.items():
-            runs = {'upload_s': [], 'download_s': []}
-            for run in range(args.runs):
-                obj = '%s-%d' % (name, run)
-                runs['upload_s'].append(round(timed(
-                    [path, 'upload', 'bench', 'payload', '--object-name',
-                     obj] + segments, env, work), 2))
-                runs['download_s'].append(round(timed(
-                    [path, 'download', 'bench', obj, '-o', 'back'],
-                    env, work), 2))
+        results = {name: {'upload_s': [], 'download_s': []}
+                   for name in clients}
+        # interleaved, and the objects deleted after each run, so that
+        # neither client meets a cluster the other left busier
+        for run in range(args.runs):
+            for step in ('upload', 'download'):
+                for name, path in clients.items():
+                    obj = '%s-%d' % (name, run)
+                    argv = [path, 'upload', 'bench', 'payload',
+                            '--object-name', obj] + segments \
+                        if step == 'upload' else \
+                        [path, 'download', 'bench', obj, '-o', 'back']
+                    results[name]['%s_s' % step].append(
+                        round(timed(argv, env, work), 2))
+            for name, path in clients.items():
+                timed([path, 'delete', 'bench', '%s-%d' % (name, run)],
+                      env, work)
+        for runs in results.values():
             for key in ('upload', 'download'):
+                times = sorted(runs['%s_s' % key])
                 runs['best_%s_mib_per_s' % key] = round(
-                    args.size_mib / min(runs['%s_s' % key]), 1)
-            results[name] = runs
+                    args.size_mib / times[0], 1)
+                runs['median_%s_mib_per_s' % key] = round(
+                    args.size_mib / times[len(times) // 2], 1)
         json.dump({'size_mib': args.size_mib,
                    'segment_mib': args.segment_mib, 'clients': results},
                   sys.stdout, indent=2)
