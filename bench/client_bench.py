@@ -9,7 +9,8 @@ Starts its own all-in-one, writes ``--size-mib`` MiB of random bytes to a
 file (in /dev/shm when there is one, so the local disk is not measured),
 then uploads and downloads it with each client in turn, ``--runs`` times
 (interleaved; the objects deleted after each run); both check MD5s.
-``--segment-mib N`` uploads in segments (an SLO) instead.
+``--segment-mib N`` uploads in segments (an SLO) instead; ``--in-process``
+also times the two download loops alone, without process start-up.
 Prints one JSON document: the seconds of every run, best and median
 MiB/s.
 """
@@ -44,12 +45,50 @@ def timed(argv, env, cwd):
     return time.perf_counter() - began
 
 
+def in_process(port, work, runs):
+    """The download loops alone, in this process, in alternation: our
+    client's (requests, 1 MiB chunks) and swiftclient's (``get_object``,
+    64 KiB chunks), each hashing and writing what arrives. Seconds."""
+    import hashlib
+
+    from swiftclient import client as swiftclient
+
+    from swiftlike.cli.client_http import CHUNK, Connection
+    auth = 'http://127.0.0.1:%d/auth/v1.0' % port
+    conn = Connection(auth, 'test:tester', 'testing')
+    url, token = swiftclient.get_auth(auth, 'test:tester', 'testing')
+    with open(os.path.join(work, 'payload'), 'rb') as f:
+        conn.request('PUT', 'bench', 'in-process', data=f)
+
+    def ours():
+        resp = conn.request('GET', 'bench', 'in-process', stream=True)
+        return resp.iter_content(CHUNK)
+
+    def theirs():
+        return swiftclient.get_object(url, token, 'bench', 'in-process',
+                                      resp_chunk_size=65536)[1]
+    results = {'swiftlike': [], 'swift': []}
+    for _ in range(runs):
+        for name, chunks in (('swiftlike', ours), ('swift', theirs)):
+            began = time.perf_counter()
+            md5 = hashlib.md5()
+            with open(os.path.join(work, 'back'), 'wb') as f:
+                for chunk in chunks():
+                    md5.update(chunk)
+                    f.write(chunk)
+            results[name].append(round(time.perf_counter() - began, 2))
+    return results
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--size-mib', type=int, default=256)
     parser.add_argument('--runs', type=int, default=3)
     parser.add_argument('--segment-mib', type=int, default=0)
     parser.add_argument('--port', type=int, default=18880)
+    parser.add_argument('--in-process', action='store_true',
+                        help='also time the two download loops alone, in '
+                             'this process (no process start-up)')
     args = parser.parse_args()
     clients = {name: executable(name) for name in ('swiftlike', 'swift')}
     clients = {k: v for k, v in clients.items() if v}
@@ -90,9 +129,12 @@ def main():
                     args.size_mib / times[0], 1)
                 runs['median_%s_mib_per_s' % key] = round(
                     args.size_mib / times[len(times) // 2], 1)
-        json.dump({'size_mib': args.size_mib,
-                   'segment_mib': args.segment_mib, 'clients': results},
-                  sys.stdout, indent=2)
+        report = {'size_mib': args.size_mib,
+                  'segment_mib': args.segment_mib, 'clients': results}
+        if args.in_process:
+            report['in_process_download_s'] = in_process(args.port, work,
+                                                         args.runs)
+        json.dump(report, sys.stdout, indent=2)
         print()
     finally:
         stop_aio(proc)
