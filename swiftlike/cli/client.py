@@ -34,6 +34,7 @@ from swiftlike.cli.client_http import (
     Connection,
     check_etag,
 )
+from swiftlike.cli.client_progress import Progress, ProgressReader
 from swiftlike.cli.client_segments import (
     delete_segments,
     manifest_segments,
@@ -46,9 +47,6 @@ from swiftlike.common.tempurl_signing import (
     signature,
 )
 
-#: files smaller than this get no progress bar
-PROGRESS_MIN = 8 * 1024 * 1024
-
 
 def headers_from(pairs: List[str], prefix: str = '') -> Dict[str, str]:
     """``Name:value`` options -> headers (``prefix`` for -m metadata)."""
@@ -60,51 +58,6 @@ def headers_from(pairs: List[str], prefix: str = '') -> Dict[str, str]:
                               % pair)
         out[prefix + name.strip()] = value.strip()
     return out
-
-
-class Progress:
-    """A one-line progress bar when standard output is a terminal, so a
-    script reading the names the client prints never sees one."""
-
-    def __init__(self, label: str, total: int, stream=None) -> None:
-        stream = stream or sys.stdout
-        self.label = label
-        self.total = max(total, 1)
-        self.done = 0
-        self.stream = stream
-        self.active = stream.isatty() and total >= PROGRESS_MIN
-
-    def add(self, count: int) -> None:
-        if not self.active:
-            return
-        self.done += count
-        width = 30
-        filled = int(width * self.done / self.total)
-        self.stream.write('\r%s [%s%s] %3d%%' % (
-            self.label[-40:], '#' * filled, ' ' * (width - filled),
-            100 * self.done // self.total))
-        if self.done >= self.total:
-            self.stream.write('\n')
-        self.stream.flush()
-
-
-class ProgressReader:
-    """A file streamed as a request body: its reads move a progress bar
-    and feed an MD5 to compare with the ETag the cluster answers. Reads
-    are of at least CHUNK bytes, whatever the HTTP library asks for, so a
-    large upload costs few Python calls."""
-
-    def __init__(self, f, progress: Progress) -> None:
-        self.f = f
-        self.progress = progress
-        self.md5 = hashlib.md5(usedforsecurity=False)
-        self.len = os.fstat(f.fileno()).st_size - f.tell()
-
-    def read(self, size: int = -1) -> bytes:
-        data = self.f.read(max(size, CHUNK) if size >= 0 else -1)
-        self.md5.update(data)
-        self.progress.add(len(data))
-        return data
 
 
 class Client:
@@ -296,17 +249,19 @@ class Client:
         large object's ETag is not the MD5 of its bytes, so large objects
         are not checked)."""
         progress = Progress(name, int(resp.headers.get('Content-Length', 0)))
-        md5 = hashlib.md5(usedforsecurity=False)
-        with open(tmp, 'wb') as f:
-            for chunk in resp.iter_content(CHUNK):
-                f.write(chunk)
-                md5.update(chunk)
-                progress.add(len(chunk))
         manifest = 'X-Static-Large-Object' in resp.headers or \
             'X-Object-Manifest' in resp.headers
         etag = (resp.headers.get('Etag') or '').strip('"')
-        if not (manifest or args.ignore_checksum) and etag and \
-                md5.hexdigest() != etag:
+        # hashing is most of a download's CPU: only when it is compared
+        md5 = hashlib.md5(usedforsecurity=False) if etag and not (
+            manifest or args.ignore_checksum) else None
+        with open(tmp, 'wb') as f:
+            for chunk in resp.iter_content(CHUNK):
+                f.write(chunk)
+                if md5 is not None:
+                    md5.update(chunk)
+                progress.add(len(chunk))
+        if md5 is not None and md5.hexdigest() != etag:
             raise ClientError('md5sum != etag, %s != %s'
                               % (md5.hexdigest(), etag))
 

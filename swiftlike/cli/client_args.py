@@ -63,6 +63,8 @@ def _transfer_verbs(verbs) -> None:
                    help='skip files with the same size and mtime')
     p.add_argument('--object-threads', type=int, default=10,
                    help='files uploaded at once (10)')
+    p.add_argument('--segment-threads', type=int, default=10,
+                   help='segments of one file uploaded at once (10)')
     p.add_argument('--ignore-checksum', action='store_true',
                    help='do not compare the MD5 of what was sent with the '
                         'ETag the cluster answers')

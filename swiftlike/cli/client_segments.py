@@ -4,13 +4,13 @@ replaces — removed afterwards, as swift does unless ``--leave-segments``,
 so that overwriting a large object does not leave its old bytes behind."""
 from __future__ import annotations
 
-import hashlib
 import json
 from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, List, Mapping, Set, Tuple
 from urllib.parse import quote, unquote
 
 from swiftlike.cli.client_http import ClientError, Connection, check_etag
+from swiftlike.cli.client_progress import Progress, ProgressReader
 from swiftlike.common.config import config_true_value
 
 SEGMENT_SUFFIX = '_segments'
@@ -28,26 +28,31 @@ def segment_prefix(name: str, mtime: str, size: int, segment: int,
 
 
 def upload_segments(conn: Connection, args, path: str, name: str,
-                    size: int, segment: int, progress,
+                    size: int, segment: int, progress: Progress,
                     headers: Dict[str, str]) -> Set[str]:
-    """Upload ``path`` as segments of ``segment`` bytes, then its
-    manifest; the segments' paths."""
+    """Upload ``path`` as segments of ``segment`` bytes, ``segment_threads``
+    at a time, each streamed from its place in the file (never held in
+    memory whole), then its manifest; the segments' paths."""
     container = args.container + SEGMENT_SUFFIX
     conn.request('PUT', container, ok=(2, 4))
     prefix = segment_prefix(name, headers['X-Object-Meta-Mtime'], size,
                             segment, args.use_dlo)
-    manifest = []
-    with open(path, 'rb') as f:
-        for index in range((size + segment - 1) // segment):
-            data = f.read(segment)
-            seg_name = '%s%08d' % (prefix, index)
-            resp = conn.request('PUT', container, seg_name, data=data)
-            sent = hashlib.md5(data, usedforsecurity=False).hexdigest()
-            if not args.ignore_checksum:
-                check_etag(resp, sent)
-            manifest.append({'path': '/%s/%s' % (container, seg_name),
-                             'etag': sent, 'size_bytes': len(data)})
-            progress.add(len(data))
+
+    def one(index: int) -> Dict:
+        offset = index * segment
+        length = min(segment, size - offset)
+        seg_name = '%s%08d' % (prefix, index)
+        with open(path, 'rb') as f:
+            f.seek(offset)
+            body = ProgressReader(f, progress, length)
+            resp = conn.request('PUT', container, seg_name, data=body)
+        if not args.ignore_checksum:
+            check_etag(resp, body.md5.hexdigest())
+        return {'path': '/%s/%s' % (container, seg_name),
+                'etag': body.md5.hexdigest(), 'size_bytes': length}
+    count = (size + segment - 1) // segment
+    with ThreadPoolExecutor(max_workers=max(1, args.segment_threads)) as pool:
+        manifest = list(pool.map(one, range(count)))
     if args.use_dlo:
         headers['X-Object-Manifest'] = quote('%s/%s' % (container, prefix))
         conn.request('PUT', args.container, name, headers=headers, data=b'')

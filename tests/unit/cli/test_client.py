@@ -1,18 +1,19 @@
 """The client's pure helpers: header options, the progress bar,
 temp URL signing."""
+import hashlib
 import io
 from urllib.parse import parse_qs
 
 import pytest
 
 from swiftlike.cli.client import (
-    Progress,
     UsageError,
     headers_from,
     temp_url,
 )
 from swiftlike.cli.client_args import byte_size, parser
 from swiftlike.cli.client_http import ClientError
+from swiftlike.cli.client_progress import Progress, ProgressReader
 from swiftlike.common.tempurl_signing import signature
 
 
@@ -87,3 +88,22 @@ def test_segment_sizes():
     for bad in ('', 'M', '1T', '-1M', '0', 'lots'):
         with pytest.raises(Exception, match='invalid segment size'):
             byte_size(bad)
+
+
+def test_reader_sends_a_slice_and_hashes_it(tmp_path):
+    """A segment: ``length`` bytes from where the file is, read in large
+    blocks whatever size is asked for."""
+    path = tmp_path / 'f'
+    path.write_bytes(b'0123456789' * 300000)  # 3,000,000 bytes
+    with open(path, 'rb') as f:
+        f.seek(1000)
+        reader = ProgressReader(f, Progress('f', 0, stream=io.StringIO()),
+                                length=1500000)
+        assert reader.len == 1500000
+        first = reader.read(8192)
+        assert len(first) == 1024 * 1024  # at least CHUNK at a time
+        rest = reader.read(8192)
+        assert reader.read(8192) == b''
+    sent = first + rest
+    assert sent == (b'0123456789' * 300000)[1000:1501000]
+    assert reader.md5.hexdigest() == hashlib.md5(sent).hexdigest()
