@@ -13,10 +13,11 @@ import hashlib
 import itertools
 import os
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, List, Optional
-from urllib.parse import quote, urlencode, urlparse
+from urllib.parse import quote, unquote, urlencode, urlparse
 
 from swiftlike.cli.client_args import parser
 from swiftlike.cli.client_format import (
@@ -67,13 +68,17 @@ class Client:
         self.out = out
         self.err = err
         self.failures = 0
+        #: transfers run in threads: one whole line at a time
+        self.lock = threading.Lock()
 
     def say(self, text: str = '') -> None:
-        print(text, file=self.out)
+        with self.lock:
+            self.out.write(text + '\n')
 
     def fail(self, text: str) -> None:
-        self.failures += 1
-        print(text, file=self.err)
+        with self.lock:
+            self.failures += 1
+            self.err.write(text + '\n')
 
     # -- verbs -----------------------------------------------------------
     def auth(self, args) -> None:
@@ -215,14 +220,19 @@ class Client:
             names = args.objects or [
                 r['name'] for r in self.conn.listing(
                     container, prefix=args.prefix or '') if 'name' in r]
-            for name in names:
-                target = args.output if args.output and len(names) == 1 \
+
+            def one(name: str, container: str = container,
+                    count: int = len(names)) -> None:
+                target = args.output if args.output and count == 1 \
                     else os.path.join(container, name) if args.all else name
                 try:
                     self._download_one(args, container, name, target)
                     self.say(name)
                 except (ClientError, OSError) as err:
                     self.fail('Error downloading %s: %s' % (name, err))
+            with ThreadPoolExecutor(max_workers=max(
+                    1, args.object_threads)) as pool:
+                list(pool.map(one, names))
 
     def _download_one(self, args, container: str, name: str,
                       target: str) -> None:
@@ -283,10 +293,12 @@ class Client:
                 plain = [r for r in rows if 'slo_etag' not in r and
                          (r.get('bytes') or args.leave_segments)]
                 self._bulk_delete(container, [r['name'] for r in plain],
-                                  bulk)
+                                  bulk, args.object_threads)
                 one_by_one = [r for r in rows if r not in plain]
-            for row in one_by_one:
-                self._delete_object(args, container, row['name'])
+            with ThreadPoolExecutor(max_workers=max(
+                    1, args.object_threads)) as pool:
+                list(pool.map(lambda row, c=container: self._delete_object(
+                    args, c, row['name']), one_by_one))
             if not args.objects:
                 try:
                     self.conn.request('DELETE', container)
@@ -326,22 +338,38 @@ class Client:
             'max_deletes_per_request', 0))
 
     def _bulk_delete(self, container: str, names: List[str],
-                     limit: int) -> None:
-        """A container's objects in ?bulk-delete requests."""
-        paths = ['/%s/%s' % (quote(container.encode('utf-8'), safe=''),
-                             quote(n.encode('utf-8'), safe='/'))
-                 for n in names]
-        for start in range(0, len(paths), limit):
-            resp = self.conn.request(
-                'POST', params={'bulk-delete': ''},
-                headers={'Content-Type': 'text/plain',
-                         'Accept': 'application/json'},
-                data='\n'.join(paths[start:start + limit]).encode())
-            report = resp.json()
+                     limit: int, threads: int) -> None:
+        """A container's objects in ?bulk-delete requests, ``threads`` of
+        them at once (as swift does), so that several proxy workers share
+        the work; each request at most ``limit`` objects."""
+        if not names:
+            return
+        size = max(1, min(limit, -(-len(names) // max(1, threads))))
+
+        def one(batch: List[str]) -> None:
+            paths = {'/%s/%s' % (quote(container.encode('utf-8'), safe=''),
+                                 quote(n.encode('utf-8'), safe='/')): n
+                     for n in batch}
+            try:
+                report = self.conn.request(
+                    'POST', params={'bulk-delete': ''},
+                    headers={'Content-Type': 'text/plain',
+                             'Accept': 'application/json'},
+                    data='\n'.join(paths).encode()).json()
+            except (ClientError, ValueError) as err:
+                self.fail('Error deleting %d objects of %s: %s'
+                          % (len(batch), container, err))
+                return
+            failed = set()
             for path, status in report.get('Errors', []):
-                self.fail('Error deleting %s: %s' % (path, status))
-            for path in paths[start:start + limit]:
-                self.say(path.split('/', 2)[2])
+                failed.add(paths.get(path, paths.get(quote(path, safe='/'))))
+                self.fail('Error deleting %s: %s' % (unquote(path), status))
+            for name in batch:
+                if name not in failed:
+                    self.say(name)
+        with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+            list(pool.map(one, [names[i:i + size]
+                                for i in range(0, len(names), size)]))
 
     def post(self, args) -> None:
         kind = 'Object' if args.object else 'Container' if args.container \

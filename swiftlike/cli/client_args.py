@@ -80,6 +80,8 @@ def _transfer_verbs(verbs) -> None:
     p.add_argument('--output', '-o', help='file to write (one object)')
     p.add_argument('--skip-identical', action='store_true',
                    help='skip objects whose local copy has their MD5')
+    p.add_argument('--object-threads', type=int, default=10,
+                   help='objects downloaded at once (10)')
     p.add_argument('--ignore-checksum', action='store_true',
                    help='do not compare what arrived with the ETag')
 
@@ -112,6 +114,9 @@ def _other_verbs(verbs) -> None:
                    help='every container of the account')
     p.add_argument('--leave-segments', action='store_true',
                    help='keep the segments of the large objects deleted')
+    p.add_argument('--object-threads', type=int, default=10,
+                   help='objects deleted at once, outside bulk deletes '
+                        '(10)')
     p = verbs.add_parser('post', help='set metadata and ACLs (creates a '
                                       'missing container)')
     p.add_argument('container', nargs='?')

@@ -179,9 +179,15 @@ def test_more_options(aio, tmp_path):
                'f.txt', '--skip-identical', **user)
     assert done.returncode == 0
     assert os.stat(out / 'opts' / 'f.txt').st_mtime_ns == before
-    # delete --all empties the account
+    # delete --all empties the account (in bulk: the names printed as
+    # they are, not as they travel)
+    (work / 'caf\u00e9 1.txt').write_bytes(b'unicode')
+    assert cli(aio, 'upload', 'opts', 'caf\u00e9 1.txt', cwd=work,
+               **user).returncode == 0
     done = cli(aio, 'delete', '--all', **user)
     assert done.returncode == 0, done.stderr
+    assert sorted(done.stdout.splitlines()) == ['caf\u00e9 1.txt', 'f.txt',
+                                                'opts']
     assert cli(aio, 'list', **user).stdout == ''
 
 
