@@ -395,8 +395,10 @@ class AllInOne:
             lines.append('  %s:%s / %s%s' % (account, user, key,
                                              '  (%s)' % groups if groups
                                              else ''))
-        lines += ['', 'Try:  swift -A %s -U test:tester -K testing stat'
-                  % auth_url, '', 'Press Ctrl-C to stop.']
+        lines += ['', 'Try:  swiftlike -A %s -U test:tester -K testing stat'
+                  % auth_url,
+                  '      (or python-swiftclient\'s swift, with the same '
+                  'options)', '', 'Press Ctrl-C to stop.']
         return '\n'.join(lines)
 
 

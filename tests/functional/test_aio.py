@@ -1,11 +1,13 @@
 """The all-in-one through python-swiftclient, as a new user meets it."""
 import math
+import subprocess
 
 import pytest
 from swiftclient import client as swiftclient
 from swiftclient.exceptions import ClientException
 
 from swiftlike.common.http import parse_http_date
+from tests.conftest import cli_command
 
 
 def test_banner_names_auth_url_and_users(aio):
@@ -15,6 +17,14 @@ def test_banner_names_auth_url_and_users(aio):
                  'test:tester3 / testing3', 'test5:tester5 / testing5',
                  'admin:admin / admin'):
         assert user in out
+    # the command the banner suggests works as printed
+    suggested = next(line for line in out.splitlines()
+                     if line.startswith('Try:  swiftlike ')).split()[2:]
+    prefix, env = cli_command('swiftlike')
+    done = subprocess.run(prefix + suggested, capture_output=True,
+                          text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert 'Account: AUTH_test' in done.stdout
 
 
 def test_newcomer_path_with_the_swift_command(aio, tmp_path):
