@@ -389,25 +389,42 @@ class Client:
             self.conn.request('PUT', args.container, headers=headers)
 
     def copy(self, args) -> None:
-        destination = args.destination or '/%s/%s' % (args.container,
-                                                      args.object)
+        """Server-side copy; onto itself without ``-d`` (to change its
+        metadata), and into a destination container made if need be (as
+        swift does, saying so)."""
         headers = headers_from(args.meta, 'X-Object-Meta-')
-        headers['Destination'] = quote(destination)
         if args.fresh_metadata:
             headers['X-Fresh-Metadata'] = 'true'
+        destination = '/%s/%s' % (args.container, args.object)
+        if args.destination:
+            dest_container, _, dest_object = \
+                args.destination.lstrip('/').partition('/')
+            destination = '/%s/%s' % (dest_container,
+                                      dest_object or args.object)
+            self.conn.request('PUT', dest_container)
+            self.say('created container %s' % dest_container)
+        headers['Destination'] = quote(destination)
         self.conn.request('COPY', args.container, args.object,
                           headers=headers)
         self.say('%s/%s copied to %s' % (args.container, args.object,
-                                         destination))
+                                         destination if args.destination
+                                         else '<self>'))
 
     def capabilities(self, args) -> None:
+        """/info as swift prints it: the core's options, then each
+        middleware with its own."""
         info = self.conn.info()
         self.say('Core: swift')
-        self.say('Options:')
-        for key, value in sorted(info.pop('swift', {}).items()):
-            self.say(' %s: %s' % (key, value))
-        self.say('Additional middleware: %s' % ', '.join(sorted(info))
-                 if info else 'Additional middleware: none')
+        self._options(info.pop('swift', {}))
+        for name in sorted(info):
+            self.say('Additional middleware: %s' % name)
+            self._options(info[name])
+
+    def _options(self, options) -> None:
+        if options:
+            self.say(' Options:')
+            for key, value in sorted(options.items()):
+                self.say('  %s: %s' % (key, value))
 
 
 class UsageError(Exception):

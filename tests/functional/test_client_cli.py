@@ -274,9 +274,9 @@ def test_checksums_are_checked(aio, tmp_path):
         liar.close()
 
 
-def test_stat_and_long_listings_read_as_swifts(aio, tmp_path):
-    """Scripts that parse ``swift stat`` and ``swift list --long`` read
-    ours: the same lines (transaction ids aside)."""
+def test_output_reads_as_swifts(aio, tmp_path):
+    """Scripts that parse ``swift stat``, ``list --long``, ``capabilities``
+    or ``copy`` read ours: the same lines (transaction ids aside)."""
     work = tmp_path / 'w'
     (work / 'd').mkdir(parents=True)
     (work / 'f.txt').write_bytes(b'x' * 3000)
@@ -303,7 +303,11 @@ def test_stat_and_long_listings_read_as_swifts(aio, tmp_path):
                      ('stat', '--lh', 'same'), ('list', '--long'),
                      ('list', '--lh'), ('list', 'same', '--long'),
                      ('list', 'same', '--lh', '-d', '/'),
-                     ('list', 'same', '--long', '--totals')):
+                     ('list', 'same', '--long', '--totals'),
+                     ('capabilities',),
+                     ('copy', 'same', 'f.txt', '-d', '/same/copied.txt'),
+                     ('copy', 'same', 'f.txt', '-d', '/same'),
+                     ('copy', 'same', 'f.txt', '-m', 'Kind:again')):
             wait_for(functools.partial(same, args), deadline=30,
                      message='the same output for %s' % (args,))
     finally:  # other tests list this account
