@@ -188,7 +188,8 @@ class Client:
         progress = Progress(name, size)
         if args.segment_size and size > args.segment_size:
             new = upload_segments(self.conn, args, path, name, size,
-                                  args.segment_size, progress, headers)
+                                  args.segment_size, progress, headers,
+                                  self.say)
         else:
             new = set()
             with open(path, 'rb') as f:

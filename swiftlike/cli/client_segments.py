@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
-from typing import Dict, List, Mapping, Set, Tuple
+from typing import Callable, Dict, List, Mapping, Set, Tuple
 from urllib.parse import quote, unquote
 
 from swiftlike.cli.client_http import ClientError, Connection, check_etag
@@ -29,10 +29,12 @@ def segment_prefix(name: str, mtime: str, size: int, segment: int,
 
 def upload_segments(conn: Connection, args, path: str, name: str,
                     size: int, segment: int, progress: Progress,
-                    headers: Dict[str, str]) -> Set[str]:
+                    headers: Dict[str, str],
+                    say: Callable[[str], None]) -> Set[str]:
     """Upload ``path`` as segments of ``segment`` bytes, ``segment_threads``
     at a time, each streamed from its place in the file (never held in
-    memory whole), then its manifest; the segments' paths."""
+    memory whole), then its manifest; the segments' paths. Each segment
+    uploaded is reported as swift reports it (``<name> segment <n>``)."""
     container = args.container + SEGMENT_SUFFIX
     conn.request('PUT', container, ok=(2, 4))
     prefix = segment_prefix(name, headers['X-Object-Meta-Mtime'], size,
@@ -48,6 +50,7 @@ def upload_segments(conn: Connection, args, path: str, name: str,
             resp = conn.request('PUT', container, seg_name, data=body)
         if not args.ignore_checksum:
             check_etag(resp, body.md5.hexdigest())
+        say('%s segment %d' % (name, index))
         return {'path': '/%s/%s' % (container, seg_name),
                 'etag': body.md5.hexdigest(), 'size_bytes': length}
     count = (size + segment - 1) // segment

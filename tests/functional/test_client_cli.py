@@ -33,6 +33,8 @@ def test_every_verb(aio, tmp_path):
     up = cli(aio, 'upload', 'cli', 'big.bin', '--segment-size', 1048576,
              cwd=work)
     assert up.returncode == 0, up.stderr
+    assert sorted(up.stdout.splitlines()) == [
+        'big.bin'] + ['big.bin segment %d' % i for i in range(4)]
     up = cli(aio, 'upload', 'cli', 'big.bin', '--object-name', 'dlo.bin',
              '-S', '1M', '--use-dlo', cwd=work)
     assert up.returncode == 0, up.stderr
