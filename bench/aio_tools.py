@@ -41,8 +41,9 @@ def stop_aio(proc):
     shutil.rmtree(proc.root, ignore_errors=True)
 
 
-def parallel_put(url, token, container, names, body, clients=16):
-    """PUT ``body`` as each of ``names`` with ``clients`` connections."""
+def in_parallel(url, names, work, clients=16):
+    """``work(conn, name)`` for each of ``names``, by ``clients`` threads,
+    each with its own connection to ``url``."""
     queue = list(names)
     lock = threading.Lock()
 
@@ -53,11 +54,16 @@ def parallel_put(url, token, container, names, body, clients=16):
                 if not queue:
                     return
                 name = queue.pop()
-            swiftclient.put_object(url, token, container, name, body,
-                                   http_conn=conn)
+            work(conn, name)
 
     threads = [threading.Thread(target=worker) for _ in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+
+
+def parallel_put(url, token, container, names, body, clients=16):
+    """PUT ``body`` as each of ``names`` with ``clients`` connections."""
+    in_parallel(url, names, lambda conn, name: swiftclient.put_object(
+        url, token, container, name, body, http_conn=conn), clients)

@@ -13,7 +13,6 @@ import argparse
 import json
 import os
 import sys
-import threading
 import time
 
 from swiftclient import client as swiftclient
@@ -21,49 +20,36 @@ from swiftclient import client as swiftclient
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from bench.aio_tools import start_aio, stop_aio  # noqa: E402
+from bench.aio_tools import in_parallel, start_aio, stop_aio  # noqa: E402
 
 MIB = 1024 * 1024
 
 
 def phase(url, token, method, names, body, clients, container):
     latencies, errors = [], []
-    queue = list(names)
-    lock = threading.Lock()
 
-    def worker():
-        conn = swiftclient.http_connection(url)
-        while True:
-            with lock:
-                if not queue:
-                    return
-                name = queue.pop()
-            started = time.perf_counter()
-            try:
-                if method == 'PUT':
-                    swiftclient.put_object(url, token, container, name, body,
-                                           http_conn=conn)
-                elif method == 'GET':
-                    _, data = swiftclient.get_object(url, token, container,
-                                                     name, http_conn=conn)
-                    assert len(data) == len(body)
-                elif method == 'HEAD':
-                    swiftclient.head_object(url, token, container, name,
-                                            http_conn=conn)
-                else:
-                    swiftclient.delete_object(url, token, container, name,
-                                              http_conn=conn)
-            except Exception as err:  # counted and reported
-                errors.append(repr(err))
-            with lock:
-                latencies.append(time.perf_counter() - started)
+    def one(conn, name):
+        started = time.perf_counter()
+        try:
+            if method == 'PUT':
+                swiftclient.put_object(url, token, container, name, body,
+                                       http_conn=conn)
+            elif method == 'GET':
+                _, data = swiftclient.get_object(url, token, container,
+                                                 name, http_conn=conn)
+                assert len(data) == len(body)
+            elif method == 'HEAD':
+                swiftclient.head_object(url, token, container, name,
+                                        http_conn=conn)
+            else:
+                swiftclient.delete_object(url, token, container, name,
+                                          http_conn=conn)
+        except Exception as err:  # counted and reported
+            errors.append(repr(err))
+        latencies.append(time.perf_counter() - started)
 
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
     started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    in_parallel(url, names, one, clients)
     elapsed = time.perf_counter() - started
     latencies.sort()
 
