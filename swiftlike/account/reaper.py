@@ -16,6 +16,7 @@ import time
 from typing import Dict, List, Optional
 
 from swiftlike.account.backend import AccountBroker
+from swiftlike.common.backend_http import spread_nodes
 from swiftlike.common.daemon import Daemon, run_daemon
 from swiftlike.common.db import iter_db_files
 from swiftlike.common.direct_client import (
@@ -151,13 +152,11 @@ class AccountReaper(Daemon):
         part, nodes = self.object_ring(policy).get_nodes(account, container,
                                                          obj)
         stamp = Timestamp.now().internal
-        headers_list = [{
+        headers_list = [dict(update, **{
             'X-Timestamp': stamp, POLICY_HEADER: str(policy),
-            'X-Container-Host': '%s:%s' % (cnodes[i % len(cnodes)]['ip'],
-                                           cnodes[i % len(cnodes)]['port']),
-            'X-Container-Device': cnodes[i % len(cnodes)]['device'],
-            'X-Container-Partition': str(cpart),
-            'User-Agent': 'account-reaper'} for i in range(len(nodes))]
+            'User-Agent': 'account-reaper'})
+            for update in spread_nodes(cnodes, cpart, len(nodes),
+                                       'Container')]
         statuses = direct_delete_all(nodes, part, object_path(
             account, container, obj), headers_list, **self.timeouts)
         return all(200 <= s < 300 or s == 404 for s in statuses)
@@ -166,13 +165,10 @@ class AccountReaper(Daemon):
                          nodes: List[Dict]) -> None:
         apart, anodes = self.account_ring.get_nodes(account)
         stamp = Timestamp.now().internal
-        headers_list = [{
-            'X-Timestamp': stamp,
-            'X-Account-Host': '%s:%s' % (anodes[i % len(anodes)]['ip'],
-                                         anodes[i % len(anodes)]['port']),
-            'X-Account-Device': anodes[i % len(anodes)]['device'],
-            'X-Account-Partition': str(apart),
-            'X-Account-Override-Deleted': 'yes'} for i in range(len(nodes))]
+        headers_list = [dict(update, **{
+            'X-Timestamp': stamp, 'X-Account-Override-Deleted': 'yes'})
+            for update in spread_nodes(anodes, apart, len(nodes),
+                                       'Account')]
         statuses = direct_delete_all(nodes, part, object_path(
             account, container), headers_list, **self.timeouts)
         if all(200 <= s < 300 or s == 404 for s in statuses):

@@ -7,7 +7,7 @@ answer, so a dead peer costs a known amount of time.
 from __future__ import annotations
 
 import http.client
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 from urllib.parse import quote
 
 from swiftlike.common.concurrency import Timeout
@@ -30,6 +30,18 @@ def split_host(host: str) -> Tuple[str, int]:
     """``ip:port`` or ``[v6]:port`` into (ip, port)."""
     ip, _, port = host.rpartition(':')
     return ip.strip('[]'), int(port)
+
+
+def spread_nodes(nodes: List[Dict], partition: int, count: int,
+                 prefix: str) -> List[Dict[str, str]]:
+    """``X-<prefix>-Host/-Device/-Partition`` for ``count`` requests, the
+    nodes assigned round-robin: request i updates node i mod len(nodes).
+    (How the proxy and the daemons tell each replica which container or
+    account replica to update; :func:`split_host` reads the host back.)"""
+    return [{'X-%s-Host' % prefix: '%s:%s' % (node['ip'], node['port']),
+             'X-%s-Device' % prefix: node['device'],
+             'X-%s-Partition' % prefix: str(partition)}
+            for node in (nodes[i % len(nodes)] for i in range(count))]
 
 
 def request_target(path: str, query: str = '') -> str:

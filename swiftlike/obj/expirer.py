@@ -14,7 +14,7 @@ import time
 from typing import Dict, List, Optional
 
 from swiftlike.common import constraints
-from swiftlike.common.backend_http import BackendError
+from swiftlike.common.backend_http import BackendError, spread_nodes
 from swiftlike.common.daemon import Daemon, run_daemon
 from swiftlike.common.direct_client import (
     DirectClientError,
@@ -152,17 +152,12 @@ class ObjectExpirer(Daemon):
                                                          obj)
         cpart, cnodes = self.container_ring.get_nodes(account, container)
         stamp = Timestamp(delete_at).internal
-        headers_list: List[Dict[str, str]] = []
-        for i in range(len(nodes)):
-            cnode = cnodes[i % len(cnodes)]
-            headers_list.append({
-                'X-Timestamp': stamp, 'X-If-Delete-At': str(delete_at),
-                'X-Backend-Clean-Expiring-Object-Queue': 'no',
-                POLICY_HEADER: str(policy),
-                'X-Container-Host': '%s:%s' % (cnode['ip'], cnode['port']),
-                'X-Container-Device': cnode['device'],
-                'X-Container-Partition': str(cpart),
-                'User-Agent': 'object-expirer'})
+        headers_list = [dict(update, **{
+            'X-Timestamp': stamp, 'X-If-Delete-At': str(delete_at),
+            'X-Backend-Clean-Expiring-Object-Queue': 'no',
+            POLICY_HEADER: str(policy), 'User-Agent': 'object-expirer'})
+            for update in spread_nodes(cnodes, cpart, len(nodes),
+                                       'Container')]
         statuses = direct_delete_all(nodes, part, object_path(
             account, container, obj), headers_list, **self.timeouts)
         done = sum(1 for s in statuses
@@ -184,12 +179,10 @@ class ObjectExpirer(Daemon):
     def delete_queue(self, queue: str, nodes: List[Dict],
                      part: int) -> None:
         apart, anodes = self.account_ring.get_nodes(self.account)
-        headers_list = [{
-            'X-Timestamp': Timestamp.now().internal,
-            'X-Account-Host': '%s:%s' % (anodes[i % len(anodes)]['ip'],
-                                         anodes[i % len(anodes)]['port']),
-            'X-Account-Device': anodes[i % len(anodes)]['device'],
-            'X-Account-Partition': str(apart)} for i in range(len(nodes))]
+        stamp = Timestamp.now().internal
+        headers_list = [dict(update, **{'X-Timestamp': stamp})
+                        for update in spread_nodes(anodes, apart, len(nodes),
+                                                   'Account')]
         statuses = direct_delete_all(nodes, part, object_path(
             self.account, queue), headers_list, **self.timeouts)
         if all(200 <= s < 300 or s == 404 for s in statuses):

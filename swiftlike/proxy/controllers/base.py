@@ -58,16 +58,6 @@ HIDDEN_ANSWER_HEADERS = ('connection', 'date', 'transfer-encoding',
                          'server', 'content-length')
 
 
-def spread_nodes(nodes: List[Dict], partition: int, count: int,
-                 prefix: str) -> List[Dict[str, str]]:
-    """``X-<prefix>-Host/-Device/-Partition`` for ``count`` requests, the
-    nodes assigned round-robin: request i updates node i mod len(nodes)."""
-    return [{'X-%s-Host' % prefix: '%s:%s' % (node['ip'], node['port']),
-             'X-%s-Device' % prefix: node['device'],
-             'X-%s-Partition' % prefix: str(partition)}
-            for node in (nodes[i % len(nodes)] for i in range(count))]
-
-
 #: where a node's answer says how new its data is, most precise first
 TIMESTAMP_HEADERS = ('X-Backend-Data-Timestamp', 'X-Backend-Timestamp',
                      'X-Put-Timestamp', 'X-Timestamp')

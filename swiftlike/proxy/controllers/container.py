@@ -7,6 +7,7 @@ from typing import Dict, List
 from webob import Request, Response
 
 from swiftlike.common import constraints
+from swiftlike.common.backend_http import spread_nodes
 from swiftlike.common.backend_request import make_response, text_error
 from swiftlike.common.config import config_true_value
 from swiftlike.common.middleware.acl import ACLError, clean_acl
@@ -15,7 +16,6 @@ from swiftlike.proxy.controllers.base import (
     Controller,
     client_headers,
     is_owner,
-    spread_nodes,
 )
 
 POLICY_HEADER = 'X-Backend-Storage-Policy-Index'

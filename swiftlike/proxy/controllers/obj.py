@@ -10,7 +10,11 @@ from typing import Dict, Iterator, List, Optional, Tuple
 from webob import Request, Response
 
 from swiftlike.common import constraints
-from swiftlike.common.backend_http import BackendConnection, BackendError
+from swiftlike.common.backend_http import (
+    BackendConnection,
+    BackendError,
+    spread_nodes,
+)
 from swiftlike.common.backend_request import (
     HTTPError,
     make_response,
@@ -29,7 +33,6 @@ from swiftlike.proxy.controllers.base import (
     collect_answers,
     resumable_span,
     source_timestamp,
-    spread_nodes,
 )
 from swiftlike.proxy.error_limiter import node_key
 from swiftlike.proxy.quorum import best_response
