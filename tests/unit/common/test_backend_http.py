@@ -9,6 +9,7 @@ from swiftlike.common.backend_http import (
     BackendError,
     backend_request,
     split_host,
+    spread_nodes,
 )
 from swiftlike.common.timestamps import Timestamp
 from tests.servers import ServerProcess, free_port
@@ -61,3 +62,17 @@ def test_unreachable_node_is_a_backend_error():
 def test_split_host():
     assert split_host('127.0.0.1:6200') == ('127.0.0.1', 6200)
     assert split_host('[::1]:6201') == ('::1', 6201)
+
+
+def test_spread_nodes_round_robin():
+    """Request i updates node i mod len(nodes); split_host reads the host
+    back."""
+    nodes = [{'ip': '10.0.0.%d' % i, 'port': 6201, 'device': 'sd%d' % i}
+             for i in (1, 2)]
+    updates = spread_nodes(nodes, 7, 3, 'Container')
+    assert [u['X-Container-Device'] for u in updates] == ['sd1', 'sd2',
+                                                          'sd1']
+    assert {u['X-Container-Partition'] for u in updates} == {'7'}
+    assert split_host(updates[1]['X-Container-Host']) == ('10.0.0.2', 6201)
+    assert set(updates[0]) == {'X-Container-Host', 'X-Container-Device',
+                               'X-Container-Partition'}
