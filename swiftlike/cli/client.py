@@ -15,7 +15,6 @@ import os
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, List, Optional
 from urllib.parse import quote, unquote, urlencode, urlparse
 
@@ -34,6 +33,7 @@ from swiftlike.cli.client_http import (
     ClientError,
     Connection,
     check_etag,
+    in_threads,
 )
 from swiftlike.cli.client_progress import Progress, ProgressReader
 from swiftlike.cli.client_segments import (
@@ -134,12 +134,11 @@ class Client:
                 found = {}
             return dict(row, head=found)
         rows = iter(rows)
-        with ThreadPoolExecutor(max_workers=threads) as pool:
-            while True:  # a page at a time: an account may be huge
-                page = list(itertools.islice(rows, 100))
-                if not page:
-                    return
-                yield from pool.map(head, page)
+        while True:  # a page at a time: an account may be huge
+            page = list(itertools.islice(rows, 100))
+            if not page:
+                return
+            yield from in_threads(head, page, threads)
 
     def upload(self, args) -> None:
         files = []
@@ -163,8 +162,7 @@ class Client:
             except (ClientError, OSError) as err:
                 self.fail('Error uploading %s: %s' % (path, err))
 
-        with ThreadPoolExecutor(max_workers=args.object_threads) as pool:
-            list(pool.map(one, files))
+        in_threads(one, files, args.object_threads)
 
     def _upload_one(self, args, path: str, name: str) -> bool:
         """Upload one file; False when it was already there. The segments
@@ -231,16 +229,13 @@ class Client:
                     self.say(name)
                 except (ClientError, OSError) as err:
                     self.fail('Error downloading %s: %s' % (name, err))
-            with ThreadPoolExecutor(max_workers=max(
-                    1, args.object_threads)) as pool:
-                list(pool.map(one, names))
+            in_threads(one, names, args.object_threads)
 
     def _download_one(self, args, container: str, name: str,
                       target: str) -> None:
         if args.skip_identical and os.path.isfile(target):
-            head = self.conn.request('HEAD', container, name)
-            if (head.headers.get('Etag') or '').strip('"') == \
-                    file_md5(target):
+            head = self._head(container, name) or {}
+            if (head.get('Etag') or '').strip('"') == file_md5(target):
                 return
         resp = self.conn.request('GET', container, name, stream=True)
         if os.path.dirname(target):
@@ -296,10 +291,8 @@ class Client:
                 self._bulk_delete(container, [r['name'] for r in plain],
                                   bulk, args.object_threads)
                 one_by_one = [r for r in rows if r not in plain]
-            with ThreadPoolExecutor(max_workers=max(
-                    1, args.object_threads)) as pool:
-                list(pool.map(lambda row, c=container: self._delete_object(
-                    args, c, row['name']), one_by_one))
+            in_threads(lambda row, c=container: self._delete_object(
+                args, c, row['name']), one_by_one, args.object_threads)
             if not args.objects:
                 try:
                     self.conn.request('DELETE', container)
@@ -368,9 +361,8 @@ class Client:
             for name in batch:
                 if name not in failed:
                     self.say(name)
-        with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
-            list(pool.map(one, [names[i:i + size]
-                                for i in range(0, len(names), size)]))
+        in_threads(one, [names[i:i + size]
+                         for i in range(0, len(names), size)], threads)
 
     def post(self, args) -> None:
         kind = 'Object' if args.object else 'Container' if args.container \

@@ -2,12 +2,21 @@
 the storage URL with the token (one re-authentication on a 401)."""
 from __future__ import annotations
 
-from typing import Dict, Iterator, Optional, Tuple
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 from urllib.parse import quote, urlencode, urlparse
 
 import requests
 
 CHUNK = 1024 * 1024
+
+
+def in_threads(work: Callable, items: Iterable, threads: int) -> List:
+    """``work(item)`` for every item, ``threads`` at a time (at least
+    one); the results in the items' order. Every transfer of the client
+    and the dispersion tools runs through here."""
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+        return list(pool.map(work, items))
 
 
 class ClientError(Exception):

@@ -5,11 +5,15 @@ so that overwriting a large object does not leave its old bytes behind."""
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Dict, List, Mapping, Set, Tuple
 from urllib.parse import quote, unquote
 
-from swiftlike.cli.client_http import ClientError, Connection, check_etag
+from swiftlike.cli.client_http import (
+    ClientError,
+    Connection,
+    check_etag,
+    in_threads,
+)
 from swiftlike.cli.client_progress import Progress, ProgressReader
 from swiftlike.common.config import config_true_value
 
@@ -54,8 +58,7 @@ def upload_segments(conn: Connection, args, path: str, name: str,
         return {'path': '/%s/%s' % (container, seg_name),
                 'etag': body.md5.hexdigest(), 'size_bytes': length}
     count = (size + segment - 1) // segment
-    with ThreadPoolExecutor(max_workers=max(1, args.segment_threads)) as pool:
-        manifest = list(pool.map(one, range(count)))
+    manifest = in_threads(one, range(count), args.segment_threads)
     if args.use_dlo:
         headers['X-Object-Manifest'] = quote('%s/%s' % (container, prefix))
         conn.request('PUT', args.container, name, headers=headers, data=b'')
@@ -98,5 +101,4 @@ def delete_segments(conn: Connection, segments: List[SegmentPath],
             if err.status != 404:  # (gone already is what was wanted)
                 return 'Error deleting segment %s: %s' % (path, err)
         return ''
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        return [line for line in pool.map(delete, segments) if line]
+    return [line for line in in_threads(delete, segments, threads) if line]

@@ -17,10 +17,9 @@ import os
 import sys
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, List, Optional, Tuple
 
-from swiftlike.cli.client_http import ClientError, Connection
+from swiftlike.cli.client_http import ClientError, Connection, in_threads
 from swiftlike.common.backend_http import BackendError
 from swiftlike.common.config import config_true_value, readconf
 from swiftlike.common.direct_client import direct_request
@@ -67,9 +66,8 @@ def wanted_count(ring: Ring, coverage: float) -> int:
 
 def _each(conf: Dict[str, str], work, items) -> list:
     """``work(item)`` for every item, ``concurrency`` at a time."""
-    threads = int(conf.get('concurrency', DEFAULT_CONCURRENCY))
-    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
-        return list(pool.map(work, items))
+    return in_threads(work, items, int(conf.get('concurrency',
+                                                DEFAULT_CONCURRENCY)))
 
 
 def _connect(conf: Dict[str, str]) -> Tuple[Connection, str]:
