@@ -1,4 +1,4 @@
-"""Subrequests made by middleware (copy, and later slo, dlo, bulk...).
+"""Subrequests made by middleware (copy, slo, dlo, bulk, symlink...).
 
 A subrequest goes down the rest of the pipeline like a client request, so
 it must carry the client's identity and the authorizer: otherwise a
@@ -6,7 +6,7 @@ middleware placed after auth would read or write with no check at all.
 """
 from __future__ import annotations
 
-from typing import Dict, Optional
+from typing import Dict, List, Optional, Tuple
 from urllib.parse import quote
 
 from webob import Request
@@ -30,3 +30,29 @@ def make_subrequest(environ: Dict, method: str, path: str,
         env['swift.source'] = source
     req = Request.blank(quote(path), environ=env, headers=headers or {})
     return req
+
+
+class DeleteTally:
+    """Deletes made one subrequest at a time, counted as bulk delete and
+    SLO deletes report them: deleted, not found, and (name, status) of
+    the others, in the order they came."""
+
+    def __init__(self, environ: Dict, app, source: str) -> None:
+        self.environ = environ
+        self.app = app
+        self.source = source
+        self.deleted = 0
+        self.not_found = 0
+        self.errors: List[Tuple[str, str]] = []
+
+    def delete(self, path: str, name: str) -> None:
+        """DELETE ``path`` (unquoted) as the caller; ``name`` is what an
+        error reports."""
+        resp = make_subrequest(self.environ, 'DELETE', path,
+                               source=self.source).get_response(self.app)
+        if resp.status_int // 100 == 2:
+            self.deleted += 1
+        elif resp.status_int == 404:
+            self.not_found += 1
+        else:
+            self.errors.append((name, resp.status))

@@ -19,7 +19,7 @@ from swiftlike.common import constraints
 from swiftlike.common.backend_request import make_response
 from swiftlike.common.bulk_report import report_body, report_format
 from swiftlike.common.registry import register_swift_info
-from swiftlike.common.subrequest import make_subrequest
+from swiftlike.common.subrequest import DeleteTally, make_subrequest
 from swiftlike.common.utils import split_path
 
 MAX_DELETES = 10000
@@ -91,33 +91,24 @@ class Bulk:
             return make_response(413, ('Maximum Bulk Deletes: %d per '
                                        'request' % self.max_deletes
                                        ).encode(), content_type='text/plain')
-        deleted = not_found = 0
-        errors: List[Tuple[str, str]] = []
+        tally = DeleteTally(req.environ, self.app, 'BD')
         for quoted in paths:
             path = '/' + unquote(quoted).lstrip('/')
             parts = path.split('/', 2)
             if len(parts) < 2 or not parts[1]:
-                errors.append((quoted, '400 Bad Request'))
+                tally.errors.append((quoted, '400 Bad Request'))
                 continue
-            sub = make_subrequest(req.environ, 'DELETE',
-                                  '/%s/%s%s' % (version, account, path),
-                                  source='BD')
-            resp = sub.get_response(self.app)
-            if resp.status_int // 100 == 2:
-                deleted += 1
-            elif resp.status_int == 404:
-                not_found += 1
-            else:
-                errors.append((quoted, resp.status))
+            tally.delete('/%s/%s%s' % (version, account, path), quoted)
         status = '200 OK'
-        if errors:
+        if tally.errors:
             status = '400 Bad Request'
-            if any(e[1].startswith('401') for e in errors) and \
-                    not deleted:
+            if any(e[1].startswith('401') for e in tally.errors) and \
+                    not tally.deleted:
                 status = '401 Unauthorized'
-        return self._report(req, status, {'Number Deleted': deleted,
-                                          'Number Not Found': not_found},
-                            errors)
+        return self._report(req, status,
+                            {'Number Deleted': tally.deleted,
+                             'Number Not Found': tally.not_found},
+                            tally.errors)
 
     # -- extract archive -------------------------------------------------
     def extract(self, req: Request, kind: str) -> Response:

@@ -30,7 +30,7 @@ from swiftlike.common.large_objects import (
 )
 from swiftlike.common.logs import get_logger
 from swiftlike.common.registry import register_swift_info
-from swiftlike.common.subrequest import make_subrequest
+from swiftlike.common.subrequest import DeleteTally, make_subrequest
 from swiftlike.common.timestamps import Timestamp
 from swiftlike.common.utils import split_path
 
@@ -451,21 +451,14 @@ class StaticLargeObject:
         if resp.headers.get(SLO_HEADER):
             paths = self._all_segment_paths(req, account_path,
                                             json.loads(resp.body), 0)
-        deleted, not_found, errors = 0, 0, []
+        tally = DeleteTally(req.environ, self.app, 'SLO')
         for path in paths + [req.path_info[len(account_path):]]:
-            sub = make_subrequest(req.environ, 'DELETE', account_path + path,
-                                  source='SLO')
-            result = sub.get_response(self.app)
-            if result.status_int // 100 == 2:
-                deleted += 1
-            elif result.status_int == 404:
-                not_found += 1
-            else:
-                errors.append((quote(path), result.status))
-        status = '400 Bad Request' if errors else '200 OK'
+            tally.delete(account_path + path, quote(path))
+        status = '400 Bad Request' if tally.errors else '200 OK'
         body = report_body(req.headers.get('Accept'), {
-            'Number Deleted': deleted, 'Number Not Found': not_found,
-            'Response Status': status, 'Response Body': ''}, errors)
+            'Number Deleted': tally.deleted,
+            'Number Not Found': tally.not_found,
+            'Response Status': status, 'Response Body': ''}, tally.errors)
         return make_response(200, body.encode(), content_type=(
             'application/json' if 'json' in (req.headers.get('Accept') or '')
             else 'text/plain'))
